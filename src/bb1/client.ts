@@ -1,0 +1,107 @@
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axiosRetry, { isNetworkError } from 'axios-retry';
+import { randomUUID } from 'node:crypto';
+import { TokenProvider } from '../oauth-client.js';
+
+export const BB1_PATHS = {
+  token: '/oauth/accesstoken',
+  poq: '/hubco/tmf/productOfferingQualification/v4/productOfferingQualification',
+  address: '/common/geographicAddressManagement/v1/geographicAddress',
+  searchSlots: '/common/appointmentManagement/v4/searchTimeSlot',
+  reserve: '/common/appointmentManagement/v4/appointment',
+  order: '/hubco/tmf/productOrderingManagement/v4/productOrder',
+  cancel: '/hubco/tmf/productOrderingManagement/v4/cancelOrder',
+} as const;
+
+/** How a BB1 call failed, in the contract's terms (CONTRACT §3 errors, §6 no duplicate orders). */
+export class Bb1Error extends Error {
+  constructor(
+    readonly kind: 'rejected' | 'unavailable' | 'timeout' | 'invalid-response' | 'unauthorised',
+    message: string,
+    readonly status?: number,
+    /** true when a POST may have reached BB1 (timeout, reset): never re-send it blindly */
+    readonly uncertain = false,
+  ) { super(message); }
+}
+
+export interface Bb1ClientOptions { baseUrl: string; tokenUrl?: string; clientId: string; clientSecret: string; timeoutMs: number; retries?: number }
+
+/** The text BB1 put in an error body (TMF `message`/`reason`, Apigee `fault.faultstring`). */
+export function bb1ErrorText(data: unknown): string {
+  if (!data) return 'no details';
+  if (typeof data === 'string') return data.slice(0, 300);
+  const d = data as Record<string, unknown>;
+  const fault = d.fault as Record<string, unknown> | undefined;
+  const parts = [d.message, d.reason, d.description, fault?.faultstring].filter((x) => typeof x === 'string' && x.trim());
+  return parts.length ? parts.join(': ') : JSON.stringify(data).slice(0, 300);
+}
+
+/**
+ * One tenant's BB1 API client: its own OAuth2 app (token cached, refreshed once on 401), a timeout on
+ * every call, retries with backoff only for idempotent calls (GET and the read-only POST searches), and
+ * `Retry-After` honoured.
+ */
+export class Bb1Client {
+  private readonly http: AxiosInstance;
+  private readonly tokens: TokenProvider;
+
+  constructor(private readonly opts: Bb1ClientOptions) {
+    this.http = axios.create({ baseURL: opts.baseUrl, timeout: opts.timeoutMs, validateStatus: () => true, transitional: { clarifyTimeoutError: true } });
+    axiosRetry(this.http, {
+      retries: opts.retries ?? 2,
+      retryCondition: (err) => {
+        const cfg = err.config as { idempotent?: boolean } | undefined;
+        if (!cfg?.idempotent) return false;
+        return isNetworkError(err) || err.code === 'ETIMEDOUT' || err.code === 'ECONNABORTED';
+      },
+      retryDelay: (count, err) => {
+        const ra = err.response?.headers?.['retry-after'];
+        if (ra && /^\d+$/.test(String(ra))) return Number(ra) * 1000;
+        return Math.min(100 * 2 ** count, 2000);
+      },
+      shouldResetTimeout: true,
+    });
+    this.tokens = new TokenProvider({ tokenUrl: opts.tokenUrl ?? `${opts.baseUrl}${BB1_PATHS.token}`, clientId: opts.clientId, clientSecret: opts.clientSecret }, axios.create({ timeout: opts.timeoutMs }));
+  }
+
+  async call<T = unknown>(method: 'GET' | 'POST' | 'PATCH', path: string, opts: { data?: unknown; params?: Record<string, unknown>; idempotent: boolean }): Promise<{ status: number; data: T }> {
+    let res: AxiosResponse;
+    let refreshed = false;
+    let attempt = 0;
+    for (;;) {
+      let token: string;
+      try {
+        token = await this.tokens.token();
+      } catch (e) {
+        throw new Bb1Error('unauthorised', `could not get a BB1 token: ${(e as Error).message}`);
+      }
+      try {
+        res = await this.http.request({
+          method, url: path, data: opts.data, params: opts.params,
+          headers: { Authorization: `Bearer ${token}`, 'APIGW-Tracking-Header': randomUUID(), Accept: 'application/json' },
+          idempotent: opts.idempotent,
+        } as never);
+      } catch (e) {
+        const err = e as { code?: string; message?: string };
+        const timeout = err.code === 'ETIMEDOUT' || err.code === 'ECONNABORTED';
+        // A non-idempotent call that failed after the request may have left: BB1 may have acted on it.
+        const uncertain = !opts.idempotent && err.code !== 'ECONNREFUSED' && err.code !== 'ENOTFOUND';
+        throw new Bb1Error(timeout ? 'timeout' : 'unavailable', `BB1 ${method} ${path}: ${err.code ?? err.message}`, undefined, uncertain);
+      }
+      if (res.status === 401 && !refreshed) { refreshed = true; this.tokens.invalidate(); continue; }
+      if ((res.status === 429 || res.status === 503) && opts.idempotent && attempt < (this.opts.retries ?? 2)) {
+        attempt += 1;
+        const ra = Number(res.headers['retry-after']);
+        await new Promise((r) => setTimeout(r, Number.isFinite(ra) && ra > 0 ? Math.min(ra * 1000, 5000) : 200 * 2 ** attempt));
+        continue;
+      }
+      break;
+    }
+    if (res.status >= 200 && res.status < 300) return { status: res.status, data: res.data as T };
+    const text = bb1ErrorText(res.data);
+    if (res.status === 401 || res.status === 403) throw new Bb1Error('unauthorised', text, res.status);
+    if (res.status >= 400 && res.status < 500) throw new Bb1Error('rejected', text, res.status);
+    if (res.status === 504) throw new Bb1Error('timeout', text, res.status, !opts.idempotent);
+    throw new Bb1Error('unavailable', `${res.status} ${text}`, res.status, !opts.idempotent && res.status !== 503);
+  }
+}

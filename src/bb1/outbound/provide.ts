@@ -1,0 +1,100 @@
+import type { Bb1Mappings, Technology } from '../mappings/indexed.js';
+import { Problems } from './translation-error.js';
+import { provideCharacteristics, requireChars, serviceChar } from './characteristics.js';
+import { T_ITEM, T_NOTE, T_ORDER, T_PRODUCT, bb1Date, bb1Time, char, managedInstall, orderParties, places, siteContact } from './common.js';
+import type { Bb1Account, Json, OrderRequest, ReservedSlot } from './types.js';
+
+export const ROOT_ITEM_ID = '100';
+
+/** What the translation learnt that the connector keeps with the order. */
+export interface ProvidePlan { payload: Json; technology: Technology; ecode: string; appointed: boolean }
+
+/**
+ * Provide (NEW, START, TAKEOVER, TRANSFER) → BB1 productOrder (seed 000 "Provide"). Pure: the same
+ * inputs always give the same payload.
+ */
+export function buildProvide(m: Bb1Mappings, req: OrderRequest, account: Bb1Account, externalId: string, slot: ReservedSlot | undefined, installProcess?: string): ProvidePlan {
+  const p = new Problems();
+  const item = req.serviceOrderItem;
+  if (!req.address) p.add('address: required for a provide order');
+  if (!item) p.add('serviceOrderItem: required for a provide order');
+  if (!req.primaryContact) p.add('primaryContact: required for a provide order');
+  p.throwIfAny();
+  const specTech = m.technology(item!.serviceSpecification.id.toUpperCase())?.id as Technology | undefined;
+  if (!specTech) p.add(`serviceOrderItem.serviceSpecification.id: "${item!.serviceSpecification.id}" is not offered by BTWHOLESALEBB1; allowed: ${m.tables.technologies.technologies.map((t) => t.id).join(', ')}`);
+  const chars = provideCharacteristics(m, item!.serviceCharacteristics, specTech, p);
+  requireChars(chars, ['LINE_PROFILE', 'END_USER_TYPE', 'CONTRACT_TERM'], 'on every provide order', p);
+  const tech = specTech!;
+  const techRow = m.technology(tech);
+  const journey = m.tables.journeys.journeys.find((j) => j.orderType === req.orderType);
+  if (!journey) p.add(`orderType: ${req.orderType} is not a provide journey; allowed: NEW, START, TAKEOVER, TRANSFER`);
+  if (journey && techRow) requireChars(chars, journey.requires[techRow.lineType], `for a ${req.orderType} ${tech} order`, p);
+  if (chars.has('TRC_CHARGEBAND') && !slot) p.add(`${serviceChar('TRC_CHARGEBAND')}: applies only with an engineer appointment (appointmentReservationId)`);
+  if (chars.has('ECC_CHARGEBAND') && !slot) p.add(`${serviceChar('ECC_CHARGEBAND')}: applies only with an engineer appointment (appointmentReservationId)`);
+  if (slot?.siteVisitReason && chars.has('SITE_VISIT_REASON') && slot.siteVisitReason !== chars.get('SITE_VISIT_REASON')) {
+    p.add(`${serviceChar('SITE_VISIT_REASON')}: "${chars.get('SITE_VISIT_REASON')}" differs from the reservation's "${slot.siteVisitReason}"; reserve with the same SITE_VISIT_REASON`);
+  }
+  const placeList = places(req.address, p);
+  p.throwIfAny();
+
+  const j = m.tables.journeys;
+  const lp = m.lineProfile(chars.get('LINE_PROFILE')!)!;
+  const rootChars: Json[] = [
+    char('ATT_RT_InstallType', slot ? 'M' : 'S'),
+    char('ATT_RT_AccessTechnology', techRow!.accessTechnology),
+    char('ATT_X_JOURNEYTYPE', journey!.journeyType),
+  ];
+  if (tech === 'FTTP') rootChars.push(char(j.ontTypeAttribute, chars.has('ONT_REFERENCE') ? j.ontType.existingOnt : j.ontType.newOnt));
+  if (journey!.lineState && techRow!.lineType === 'COPPER') rootChars.push(char(j.lineStateAttribute, journey!.lineState));
+  for (const name of journey!.requires[techRow!.lineType]) rootChars.push(char(j.reuseAttributes[name]!, chars.get(name)!));
+  if (req.orderType === 'NEW' && chars.has('ONT_REFERENCE')) {
+    rootChars.push(char(j.reuseAttributes.ONT_REFERENCE!, chars.get('ONT_REFERENCE')!));
+    if (chars.has('ONT_PORT')) rootChars.push(char(j.reuseAttributes.ONT_PORT!, chars.get('ONT_PORT')!));
+  }
+  if (chars.has('MINIMUM_SPEED')) rootChars.push(char('ATT_RT_ProductMinimumGuaranteedSpeed', chars.get('MINIMUM_SPEED')!));
+  rootChars.push(char('ATT_RT_EndUserType', chars.get('END_USER_TYPE')!));
+  rootChars.push(char(j.orderDefaults.trafficWeightingAttribute, chars.get('TRAFFIC_WEIGHTING') ?? j.orderDefaults.trafficWeighting));
+  rootChars.push(char('ATT_RT_ContractTerm', chars.get('CONTRACT_TERM')!));
+  rootChars.push(char('ATT_RT_ContractTermUnit', j.orderDefaults.contractTermUnit));
+  rootChars.push(char('ATT_RT_ResellerID', chars.get('RETAILER_ID') ?? account.retailerId));
+  if (chars.has('DN_PORT_NUMBER')) rootChars.push(char('ATT_RT_DirectoryNumber', chars.get('DN_PORT_NUMBER')!), char('ATT_RT_PortingRequired', 'Y'));
+  if (chars.has('DN_PORT_DATETIME')) rootChars.push(char('ATT_RT_PortingDateTime', bb1Time(chars.get('DN_PORT_DATETIME')!)));
+
+  const children: Json[] = [];
+  const care = m.careLevel(chars.get('CARE_LEVEL') ?? techRow!.defaultCareLevel)!;
+  children.push({ id: `${ROOT_ITEM_ID}.1`, action: 'add', product: { productOffering: { id: care.ecode }, '@type': T_PRODUCT }, '@type': T_ITEM });
+  const ip = m.tables['ip-products'];
+  if (chars.has('STATIC_IP_REQUESTED')) {
+    children.push({ id: `${ROOT_ITEM_ID}.2`, action: 'add', product: { productOffering: { id: ip.static.ecode }, productCharacteristic: [char(ip.static.countAttribute, chars.get('STATIC_IP_REQUESTED')!)], '@type': T_PRODUCT }, '@type': T_ITEM });
+  } else {
+    children.push({ id: `${ROOT_ITEM_ID}.2`, action: 'add', product: { productOffering: { id: ip.dynamic.ecode }, '@type': T_PRODUCT }, '@type': T_ITEM });
+  }
+  if (slot) {
+    const svr = chars.get('SITE_VISIT_REASON') ?? slot.siteVisitReason ?? m.tables['site-visit-reasons'].default;
+    const ecc = chars.get('ECC_CHARGEBAND') ?? m.tables['charge-bands'].ecc.default;
+    const trc = tech === 'FTTP' ? undefined : chars.get('TRC_CHARGEBAND');
+    children.push(managedInstall(m, `${ROOT_ITEM_ID}.3`, tech, svr, ecc, trc, installProcess));
+  }
+
+  const root: Json = {
+    id: ROOT_ITEM_ID,
+    action: 'add',
+    product: { productOffering: { id: lp.ecode }, place: placeList, productCharacteristic: rootChars, relatedParty: [siteContact(req.primaryContact!)], '@type': T_PRODUCT },
+  };
+  if (slot) root.appointment = { id: slot.supplierReference, BESAppointmentId: slot.supplierReference, appointmentStart: bb1Time(slot.start) };
+  root.billingAccount = { id: account.billingAccountId };
+  root.additionalNotes = [
+    { text: [req.notes, req.onSiteRestrictions, ...(req.engineerTasks ?? [])].filter(Boolean).join('; '), type: 'Engineering', '@type': T_NOTE },
+    { text: req.hazards ?? '', type: 'HazardNote', '@type': T_NOTE },
+  ];
+  root.productOrderItem = children;
+  root['@type'] = T_ITEM;
+
+  const payload: Json = { externalId };
+  const completion = slot ? bb1Time(slot.start.slice(0, 10) + 'T00:00:00Z') : req.requestedCompletionDate ? bb1Date(req.requestedCompletionDate) : undefined;
+  if (completion) payload.requestedCompletionDate = completion;
+  payload.productOrderItem = [root];
+  payload.relatedParty = orderParties(account, req.primaryContact, req.secondaryContact);
+  payload['@type'] = T_ORDER;
+  return { payload, technology: tech, ecode: lp.ecode, appointed: Boolean(slot) };
+}

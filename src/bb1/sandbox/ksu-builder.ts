@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+
+/** A sandbox order as BB1 would hold it. */
+export interface SandboxOrder {
+  id: string; externalId: string; cugId: string; scenario: string; kind: 'provide' | 'modify' | 'cease';
+  items: { id: string; internalId: string; ecode: string; productId: string; action: string }[];
+  serviceId: string;
+  appointment?: { id: string; ref: string; start: string; end: string };
+  revision: number;
+}
+
+const n = (i: number) => String(i).padStart(10, '0');
+let seq = 1_000_000;
+
+/** Item list from the order payload BB1 received (root and children), with BB1's ids. */
+export function itemsFrom(payload: Record<string, unknown>): SandboxOrder['items'] {
+  const out: SandboxOrder['items'] = [];
+  const walk = (list: unknown) => {
+    for (const it of (list as Record<string, unknown>[] | undefined) ?? []) {
+      const product = (it.product ?? {}) as Record<string, unknown>;
+      out.push({ id: String(it.id), internalId: n(seq++), ecode: String((product.productOffering as { id?: string })?.id ?? ''), productId: String(product.id ?? randomUUID()), action: String(it.action ?? 'add') });
+      walk(it.productOrderItem);
+    }
+  };
+  walk(payload.productOrderItem);
+  return out;
+}
+
+export interface StepOptions {
+  codes?: { subCode: string; message: string | null }[];
+  rootState?: string; rootSubStatus?: string; childState?: string;
+  appointmentStatus?: string; expectedCompletionDate?: string;
+  untidy?: boolean; eventTime?: string; eventType?: string; characteristics?: { name: string; value: string }[];
+}
+
+/** A ProductOrderStateChangeEvent (or create event) in seed 003's shape, untidiness optional. */
+export function ksu(o: SandboxOrder, s: StepOptions): Record<string, unknown> {
+  const rootId = o.items[0]!.id;
+  const items = o.items.map((it, i) => {
+    const root = i === 0;
+    const item: Record<string, unknown> = {
+      id: it.id, internalId: it.internalId, action: it.action,
+      ...(s.eventType === 'ProductOrderCreateEvent' ? {} : { state: root ? (s.rootState ?? 'inProgress') : (s.childState ?? 'inProgress'), subStatus: root ? (s.rootSubStatus ?? (s.untidy ? 'In Progress' : 'inProgress')) : 'inProgress' }),
+      product: {
+        productOffering: { id: it.ecode }, '@type': 'BTProductRefOrValue',
+        customerFacingServiceId: { value: o.serviceId, previousValue: '' }, id: it.productId,
+        productCharacteristic: root ? (s.characteristics ?? []).map((c) => ({ ...c, '@type': 'BTCharacteristic' })) : [],
+      },
+      '@type': 'BTProductOrderItem',
+    };
+    if (root && s.expectedCompletionDate) item.expectedCompletionDate = s.expectedCompletionDate;
+    if (root && o.appointment && s.appointmentStatus) {
+      item.appointment = { id: o.appointment.id, BESAppointmentId: o.appointment.ref, appointmentStatus: s.appointmentStatus, appointmentStart: o.appointment.start, appointmentFinish: o.appointment.end };
+    }
+    return item;
+  });
+  if (s.untidy) items.reverse(); // the root item need not come first
+  const errorMessage = (s.codes ?? []).map((c, i) => ({
+    subCode: c.subCode, message: i === 0 && s.untidy ? null : c.message,
+    productOrderItem: s.untidy ? { itemId: rootId } : [{ itemId: rootId }],
+  }));
+  const cug = { '@referredType': 'Customer', '@type': 'BTRelatedParty', role: 'BtCug', id: o.cugId };
+  return {
+    event: { productOrder: { errorMessage, externalId: o.externalId, id: o.id, productOrderItem: items, relatedParty: s.untidy ? cug : [cug], '@type': 'BTProductOrder' } },
+    eventType: s.eventType ?? 'ProductOrderStateChangeEvent',
+    eventTime: s.eventTime ?? new Date().toISOString(),
+    eventId: randomUUID(),
+  };
+}

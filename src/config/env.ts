@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/** Standard Webhooks retry schedule (seconds between attempts): now, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+export const STANDARD_WEBHOOKS_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+const schedule = z
+  .string()
+  .transform((s, ctx) => {
+    const parts = s.split(',').map((p) => p.trim()).filter(Boolean);
+    const nums = parts.map(Number);
+    if (nums.length === 0 || nums.some((n) => !Number.isFinite(n) || n < 0)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be comma-separated non-negative seconds, e.g. "5,300,1800"' });
+      return z.NEVER;
+    }
+    return nums;
+  });
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  DATABASE_URL: z.string().url().optional(),
+  PGLITE_DATA_DIR: z.string().default('./data/pglite'),
+  TENANTS_FILE: z.string().optional(),
+  BB1_BASE_URL: z.string().url().optional(),
+  BB1_TOKEN_URL: z.string().url().optional(),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  MAPPINGS_DIR: z.string().default('./mappings'),
+  KCI_RETRY_SCHEDULE: schedule.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OPERATOR_TOKEN: z.string().min(16).optional(),
+  BB1_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
+  KCI_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
+  SANDBOX_PACE_MS: z.coerce.number().int().min(0).default(1500),
+  VALIDATE_RESPONSES: z.enum(['true', 'false']).optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  databaseUrl?: string;
+  pgliteDataDir: string;
+  tenantsFile?: string;
+  bb1BaseUrl?: string;
+  bb1TokenUrl?: string;
+  publicBaseUrl?: string;
+  mappingsDir: string;
+  kciRetrySchedule: number[];
+  logLevel: Env['LOG_LEVEL'];
+  operatorToken?: string;
+  bb1TimeoutMs: number;
+  kciTimeoutMs: number;
+  sandboxPaceMs: number;
+  validateResponses: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads the environment once, listing every problem at the same time. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    pgliteDataDir: e.PGLITE_DATA_DIR,
+    tenantsFile: e.TENANTS_FILE,
+    bb1BaseUrl: e.BB1_BASE_URL?.replace(/\/$/, ''),
+    bb1TokenUrl: e.BB1_TOKEN_URL,
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/$/, ''),
+    mappingsDir: e.MAPPINGS_DIR,
+    kciRetrySchedule: e.KCI_RETRY_SCHEDULE ?? STANDARD_WEBHOOKS_SCHEDULE,
+    logLevel: e.LOG_LEVEL,
+    operatorToken: e.OPERATOR_TOKEN,
+    bb1TimeoutMs: e.BB1_TIMEOUT_MS,
+    kciTimeoutMs: e.KCI_TIMEOUT_MS,
+    sandboxPaceMs: e.SANDBOX_PACE_MS,
+    validateResponses: e.VALIDATE_RESPONSES ? e.VALIDATE_RESPONSES === 'true' : env.NODE_ENV === 'test',
+  };
+}

@@ -1,0 +1,81 @@
+import express, { type Express, type RequestHandler } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../context.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { loadServiceSpec } from './openapi.js';
+import { echoCorrelationHeaders } from './middleware/correlation.js';
+import { requireBearer } from './middleware/bearer-auth.js';
+import { idempotency } from './middleware/idempotency.js';
+import { IdempotencyStore } from '../store/idempotency.js';
+import { opsRoutes } from './routes/ops.js';
+import { tokenRoutes } from './routes/access-tokens.js';
+import { supplierKsuRoutes } from './routes/supplier-ksus.js';
+import { addressRoutes } from './routes/addresses.js';
+import { availabilityRoutes } from './routes/service-availability.js';
+import { appointmentRoutes } from './routes/appointments.js';
+import { serviceOrderRoutes } from './routes/service-orders.js';
+import { amendmentRoutes } from './routes/service-order-amendments.js';
+import { cancellationRoutes } from './routes/service-order-cancellations.js';
+import { operatorRoutes } from './routes/operator.js';
+import { demoInboxRoutes } from './routes/demo-inbox.js';
+
+declare module 'express-serve-static-core' {
+  interface Request { log?: Logger }
+}
+
+export const BODY_LIMIT = '256kb';
+
+function requestLogging(log: Logger, ctx: AppContext): RequestHandler {
+  return (req, res, next) => {
+    const start = process.hrtime.bigint();
+    req.log = log.child({ requestId: req.get('X-Request-ID') ?? randomUUID(), conversationId: req.get('X-Conversation-ID') });
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? 'unmatched' : req.path);
+      ctx.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, ms / 1000);
+      req.log!.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, tenant: req.auth?.tenantId }, 'request');
+    });
+    next();
+  };
+}
+
+/** Builds the Express app: ops → supplier KSUs (raw body) → tokens → bearer → OpenAPI validation → idempotency → routes. */
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'extended');
+  app.set('trust proxy', false);
+  app.use(requestLogging(ctx.log, ctx));
+  app.use(echoCorrelationHeaders);
+  app.use(opsRoutes(ctx));
+  app.use(supplierKsuRoutes(ctx));
+  app.use(demoInboxRoutes(ctx));
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
+  app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(tokenRoutes(ctx));
+  app.use(operatorRoutes(ctx));
+  app.use('/v1', requireBearer(ctx.tokens, 'tenant-api'));
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: loadServiceSpec() as never,
+      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true, removeAdditional: false },
+      validateResponses: ctx.config.validateResponses ? { removeAdditional: false } : false,
+      validateSecurity: false,
+      validateFormats: true,
+      ignoreUndocumented: false,
+      ignorePaths: /^\/(health|ready|metrics|openapi|docs|demo|ops)/,
+    }),
+  );
+  app.use(idempotency(new IdempotencyStore(ctx.db)));
+  app.use(addressRoutes(ctx));
+  app.use(availabilityRoutes(ctx));
+  app.use(appointmentRoutes(ctx));
+  app.use(serviceOrderRoutes(ctx));
+  app.use(amendmentRoutes(ctx));
+  app.use(cancellationRoutes(ctx));
+  app.use(notFoundHandler);
+  app.use(errorHandler(ctx.log));
+  return app;
+}

@@ -1,0 +1,10 @@
+import { Router } from 'express';
+import type { AppContext } from '../../context.js';
+import { findAddresses } from '../../tenant/lookups.js';
+import { callingTenant } from './_shared.js';
+
+export function addressRoutes(ctx: AppContext): Router {
+  return Router().get('/v1/addresses', async (req, res) => {
+    res.json(await findAddresses(ctx, callingTenant(ctx, req), req.query as Record<string, string>));
+  });
+}

@@ -1,0 +1,55 @@
+import { sql, type Kysely } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
+
+/** Prepared statements take one command each: run a script statement by statement. */
+async function runAll(db: Kysely<unknown>, script: string): Promise<void> {
+  for (const stmt of script.split(/;\s*\n/).map((x) => x.trim()).filter(Boolean)) await sql.raw(stmt).execute(db);
+}
+
+/** In-code migrations: no file discovery, so ESM, jest and bundling never depend on the file system. */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await runAll(db, `
+        CREATE TABLE counters (tenant_id text NOT NULL, name text NOT NULL, value integer NOT NULL, PRIMARY KEY (tenant_id, name));
+        CREATE TABLE signing_keys (kid text PRIMARY KEY, private_jwk jsonb NOT NULL, public_jwk jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+        CREATE TABLE orders (
+          tenant_id text NOT NULL, id integer NOT NULL, external_id text NOT NULL UNIQUE, supplier text NOT NULL,
+          order_type text NOT NULL, status text NOT NULL, supplier_order_id text, conversation_id text NOT NULL,
+          entity jsonb NOT NULL, request jsonb NOT NULL, supplier_state jsonb NOT NULL DEFAULT '{}', outbound jsonb,
+          send_state text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (tenant_id, id));
+        CREATE INDEX orders_supplier_order_id ON orders (supplier, supplier_order_id);
+        CREATE INDEX orders_send_state ON orders (send_state) WHERE send_state IN ('PENDING', 'SENDING');
+        CREATE TABLE order_history (id bigserial PRIMARY KEY, tenant_id text NOT NULL, order_id integer NOT NULL,
+          at timestamptz NOT NULL DEFAULT now(), event text NOT NULL, detail jsonb);
+        CREATE INDEX order_history_order ON order_history (tenant_id, order_id, id);
+        CREATE TABLE order_requests (tenant_id text NOT NULL, kind text NOT NULL, id integer NOT NULL, order_id integer NOT NULL,
+          status text NOT NULL, body jsonb NOT NULL, outbound jsonb, send_state text NOT NULL, conversation_id text NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (tenant_id, kind, id));
+        CREATE INDEX order_requests_order ON order_requests (tenant_id, order_id);
+        CREATE TABLE appointments (tenant_id text NOT NULL, id integer NOT NULL, supplier text NOT NULL, supplier_reference text NOT NULL,
+          body jsonb NOT NULL, expires_at timestamptz, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (tenant_id, id));
+        CREATE TABLE idempotency_keys (tenant_id text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, state text NOT NULL,
+          response_status integer, response_body jsonb, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (tenant_id, key));
+        CREATE TABLE ksu_inbox (id bigserial PRIMARY KEY, event_id text UNIQUE, tenant_id text, supplier text NOT NULL,
+          received_at timestamptz NOT NULL DEFAULT now(), raw text NOT NULL, body jsonb, event_type text, event_time timestamptz,
+          external_id text, supplier_order_id text, status text NOT NULL, error text, order_id integer, applied_at timestamptz);
+        CREATE INDEX ksu_inbox_pending ON ksu_inbox (status, id) WHERE status IN ('PENDING', 'UNMATCHED');
+        CREATE INDEX ksu_inbox_external ON ksu_inbox (external_id);
+        CREATE INDEX ksu_inbox_supplier_order ON ksu_inbox (supplier_order_id);
+        CREATE TABLE kci_outbox (id uuid PRIMARY KEY, tenant_id text NOT NULL, order_id integer NOT NULL, sequence_number integer NOT NULL,
+          conversation_id text NOT NULL, body jsonb NOT NULL, status text NOT NULL, attempts integer NOT NULL DEFAULT 0,
+          next_attempt_at timestamptz NOT NULL DEFAULT now(), lease_until timestamptz, last_error text, last_status integer,
+          delivered_at timestamptz, created_at timestamptz NOT NULL DEFAULT now(),
+          UNIQUE (tenant_id, order_id, sequence_number));
+        CREATE INDEX kci_outbox_due ON kci_outbox (next_attempt_at) WHERE status = 'PENDING';
+      `);
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`DROP TABLE kci_outbox, ksu_inbox, idempotency_keys, appointments, order_requests, order_history, orders, signing_keys, counters`.execute(db);
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };
