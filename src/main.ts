@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from './paths.js';
 import { loadConfig, ConfigError } from './config/env.js';
 import { loadTenantsFile, TenantsFileError } from './config/tenants.js';
 import { MappingsError } from './bb1/mappings/load.js';
@@ -9,7 +9,7 @@ import { createLogger } from './log.js';
 import { createService } from './service.js';
 import { startSandbox } from './bb1/sandbox/server.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = projectRoot();
 export const DEMO_TENANTS_FILE = join(ROOT, 'config', 'demo-tenants.yaml');
 
 async function main(): Promise<void> {

@@ -374,7 +374,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Tables invalid */
+            /** @description Tables invalid; old tables kept */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -604,9 +604,9 @@ export interface components {
     };
     requestBodies: never;
     headers: {
-        /** @description The request's X-Request-ID */
+        /** @description The request's X-Request-ID (echoed) */
         XRequestID: string;
-        /** @description The request's X-Conversation-ID */
+        /** @description The request's X-Conversation-ID (echoed) */
         XConversationID: string;
     };
     pathItems: never;

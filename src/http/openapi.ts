@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse } from 'yaml';
+import { projectRoot } from '../paths.js';
 
-export const OPENAPI_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'openapi');
+export const OPENAPI_DIR = join(projectRoot(), 'openapi');
 
 type Doc = { paths?: Record<string, unknown>; components?: Record<string, Record<string, unknown>>; [k: string]: unknown };
 

@@ -9,7 +9,7 @@ import { SCENARIOS, scenarioOf } from './scenarios.js';
 export interface SandboxOptions {
   port?: number;
   /** where the connector listens: KSUs go to {connectorBaseUrl}/v1/suppliers/BTWHOLESALEBB1/ksus */
-  connectorBaseUrl: string;
+  connectorBaseUrl: string | (() => string);
   /** KSU client credentials per CUG (what BT would have been given at onboarding) */
   ksuClients: Record<string, { clientId: string; clientSecret: string }>;
   paceMs?: number;
@@ -153,17 +153,18 @@ export async function startSandbox(o: SandboxOptions) {
 
   app.get('/sandbox/ksus', (_req, res) => { res.json(sent); });
 
+  const connector = () => (typeof o.connectorBaseUrl === 'function' ? o.connectorBaseUrl() : o.connectorBaseUrl);
   const tokenFor = async (cug: string) => {
     const c = o.ksuClients[cug];
     if (!c) throw new Error(`sandbox has no KSU client for ${cug}`);
-    const r = await axios.post(`${o.connectorBaseUrl}/v1/auth/supplier/access-token`, 'grant_type=client_credentials', { auth: { username: c.clientId, password: c.clientSecret }, timeout: 5000 });
+    const r = await axios.post(`${connector()}/v1/auth/supplier/access-token`, 'grant_type=client_credentials', { auth: { username: c.clientId, password: c.clientSecret }, timeout: 5000 });
     return r.data.access_token as string;
   };
   const post = async (order: SandboxOrder, body: Record<string, unknown>) => {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const token = await tokenFor(order.cugId);
-        await axios.post(`${o.connectorBaseUrl}/v1/suppliers/BTWHOLESALEBB1/ksus`, body, { headers: { Authorization: `Bearer ${token}` }, timeout: 5000 });
+        await axios.post(`${connector()}/v1/suppliers/BTWHOLESALEBB1/ksus`, body, { headers: { Authorization: `Bearer ${token}` }, timeout: 5000 });
         sent.push(body);
         return;
       } catch (e) {

@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { loadBb1Mappings } from '../bb1/mappings/load.js';
+import { explainKsu, explainRequest } from './explain.js';
+import type { Bb1Mappings } from '../bb1/mappings/indexed.js';
+
+const FIXTURE_DIRS = ['test/fixtures/seed003', 'test/fixtures/requests'];
+
+function fixtures(): { name: string; body: Record<string, unknown> }[] {
+  return FIXTURE_DIRS.flatMap((d) => {
+    try {
+      return readdirSync(d).filter((f) => f.endsWith('.json')).sort().map((f) => ({ name: `${d}/${f}`, body: JSON.parse(readFileSync(join(d, f), 'utf8')) }));
+    } catch { return []; }
+  });
+}
+
+function outcome(m: Bb1Mappings, body: Record<string, unknown>): string {
+  try {
+    if (body.orderType) return JSON.stringify(explainRequest(m, body as never));
+    const e = explainKsu(m, body, {});
+    return JSON.stringify({ status: e.statusAfter, kci: e.kci, entity: e.entityChanges });
+  } catch (err) {
+    return `error: ${(err as Error).message}`;
+  }
+}
+
+/** Checks out the tables at a git ref into a temporary directory, so both versions can be compared. */
+function tablesAt(ref: string, dir: string): string {
+  const root = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
+  const rel = relative(root, resolve(dir, 'bb1'));
+  const out = mkdtempSync(join(tmpdir(), 'mappings-'));
+  mkdirSync(join(out, 'bb1'));
+  const files = execFileSync('git', ['ls-tree', '--name-only', `${ref}:${rel}`], { encoding: 'utf8', cwd: root }).split('\n').filter(Boolean);
+  for (const f of files) writeFileSync(join(out, 'bb1', f), execFileSync('git', ['show', `${ref}:${rel}/${f}`], { cwd: root }));
+  return out;
+}
+
+/** For each seed fixture: does the translation differ between the tables at `ref` and the working tables? */
+export function diffTables(dir: string, ref: string): { text: string; changed: string[] } {
+  const before = loadBb1Mappings(tablesAt(ref, dir));
+  const after = loadBb1Mappings(dir);
+  const changed: string[] = [];
+  const lines: string[] = [];
+  for (const f of fixtures()) {
+    const a = outcome(before, f.body);
+    const b = outcome(after, f.body);
+    if (a !== b) {
+      changed.push(f.name);
+      lines.push(`CHANGED ${f.name}\n  before: ${a}\n  after:  ${b}`);
+    }
+  }
+  lines.push(changed.length ? `${changed.length} fixture(s) translate differently from ${ref}` : `no fixture translates differently from ${ref} (${fixtures().length} checked)`);
+  return { text: lines.join('\n'), changed };
+}
