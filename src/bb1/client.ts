@@ -32,8 +32,8 @@ export function bb1ErrorText(data: unknown): string {
   if (typeof data === 'string') return data.slice(0, 300);
   const d = data as Record<string, unknown>;
   const fault = d.fault as Record<string, unknown> | undefined;
-  const parts = [d.message, d.reason, d.description, fault?.faultstring].filter((x) => typeof x === 'string' && x.trim());
-  return parts.length ? parts.join(': ') : JSON.stringify(data).slice(0, 300);
+  const best = [d.message, d.description, fault?.faultstring, d.reason].find((x) => typeof x === 'string' && x.trim());
+  return typeof best === 'string' ? best.trim() : JSON.stringify(data).slice(0, 300);
 }
 
 /**

@@ -43,8 +43,8 @@ export function buildAmend(m: Bb1Mappings, req: AmendmentRequest, account: Bb1Ac
   }
   rootItem['@type'] = T_ITEM;
   const payload: Json = {};
-  if (slot) payload.requestedCompletionDate = `${slot.start.slice(0, 10)}T00:00:00Z`;
-  else if (req.requestedCompletionDate) payload.requestedCompletionDate = bb1Date(req.requestedCompletionDate);
+  if (req.requestedCompletionDate) payload.requestedCompletionDate = bb1Date(req.requestedCompletionDate);
+  else if (slot) payload.requestedCompletionDate = `${slot.start.slice(0, 10)}T00:00:00Z`;
   payload.productOrderItem = [rootItem];
   payload.relatedParty = [{ id: account.cugId, role: 'BtCug', '@type': 'BTRelatedParty', '@referredType': 'Customer' }];
   payload['@type'] = T_ORDER;

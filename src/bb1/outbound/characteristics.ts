@@ -85,6 +85,7 @@ export function provideCharacteristics(m: Bb1Mappings, list: Characteristic[], t
   return out;
 }
 
-export function requireChars(chars: Map<string, string>, names: string[], why: string, p: Problems): void {
-  for (const n of names) if (!chars.has(n)) p.add(`${serviceChar(n)}: required ${why}`);
+/** Names that were not sent at all (a value sent but refused is already reported by checkValue). */
+export function requireChars(given: { name: string }[], names: string[], why: string, p: Problems): void {
+  for (const n of names) if (!given.some((c) => c.name === n)) p.add(`${serviceChar(n)}: required ${why}`);
 }

@@ -23,12 +23,12 @@ export function buildProvide(m: Bb1Mappings, req: OrderRequest, account: Bb1Acco
   const specTech = m.technology(item!.serviceSpecification.id.toUpperCase())?.id as Technology | undefined;
   if (!specTech) p.add(`serviceOrderItem.serviceSpecification.id: "${item!.serviceSpecification.id}" is not offered by BTWHOLESALEBB1; allowed: ${m.tables.technologies.technologies.map((t) => t.id).join(', ')}`);
   const chars = provideCharacteristics(m, item!.serviceCharacteristics, specTech, p);
-  requireChars(chars, ['LINE_PROFILE', 'END_USER_TYPE', 'CONTRACT_TERM'], 'on every provide order', p);
+  requireChars(item!.serviceCharacteristics, ['LINE_PROFILE', 'END_USER_TYPE', 'CONTRACT_TERM'], 'on every provide order', p);
   const tech = specTech!;
   const techRow = m.technology(tech);
   const journey = m.tables.journeys.journeys.find((j) => j.orderType === req.orderType);
   if (!journey) p.add(`orderType: ${req.orderType} is not a provide journey; allowed: NEW, START, TAKEOVER, TRANSFER`);
-  if (journey && techRow) requireChars(chars, journey.requires[techRow.lineType], `for a ${req.orderType} ${tech} order`, p);
+  if (journey && techRow) requireChars(item!.serviceCharacteristics, journey.requires[techRow.lineType], `for a ${req.orderType} ${tech} order`, p);
   if (chars.has('TRC_CHARGEBAND') && !slot) p.add(`${serviceChar('TRC_CHARGEBAND')}: applies only with an engineer appointment (appointmentReservationId)`);
   if (chars.has('ECC_CHARGEBAND') && !slot) p.add(`${serviceChar('ECC_CHARGEBAND')}: applies only with an engineer appointment (appointmentReservationId)`);
   if (slot?.siteVisitReason && chars.has('SITE_VISIT_REASON') && slot.siteVisitReason !== chars.get('SITE_VISIT_REASON')) {
