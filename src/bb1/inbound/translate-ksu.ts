@@ -172,11 +172,13 @@ export function translateKsu(m: Bb1Mappings, ksu: ParsedKsu, order: OrderView, r
 
   // Dates.
   if (!stale) {
+    // The root item's date, else the latest on any live item (a care-level modify dates only the care item).
+    const itemDate = root?.expectedCompletionDate ?? items.filter((i) => normaliseKey(i.action) !== 'delete').map((i) => i.expectedCompletionDate).filter((d): d is string => Boolean(d)).sort().pop();
     const textDate = signals.filter((s) => s.rule.targetDateInText).map((s) => dateFromText(s.bb1Text)).find(Boolean);
-    const expected = textDate ?? root?.expectedCompletionDate;
+    const expected = textDate ?? itemDate;
     if (expected) entity.targetDate = expected;
-    if (signals.some((s) => s.rule.setsCommittedDate) && !entity.committedDate && (root?.expectedCompletionDate ?? expected)) {
-      entity.committedDate = root?.expectedCompletionDate ?? expected;
+    if (signals.some((s) => s.rule.setsCommittedDate) && !entity.committedDate && (itemDate ?? expected)) {
+      entity.committedDate = itemDate ?? expected;
     }
   }
 
@@ -202,6 +204,8 @@ export function translateKsu(m: Bb1Mappings, ksu: ParsedKsu, order: OrderView, r
   let signal: KciSignal | undefined = primary?.rule.kci;
   let text = primary ? (primary.bb1Text ?? primary.rule.text) : undefined;
   if (signal && ONCE.has(signal.type) && milestones.has(signal.type)) signal = undefined;
+  // A late KSU, or one for an order already closed, cannot announce a milestone or ask for action.
+  if (signal && (stale || TERMINAL.has(order.status)) && (ONCE.has(signal.type) || signal.updateType === 'ACTION_REQUIRED' || primary?.rule.status)) signal = undefined;
   if (signal && !ONCE.has(signal.type) && reported.has(`sig:${signal.type}:${codes.join(',')}`) && !entityChanged) signal = undefined;
   if (!signal) {
     if (unmapped.some((c) => newCodes.includes(c))) {
