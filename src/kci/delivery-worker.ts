@@ -65,7 +65,7 @@ export class DeliveryWorker {
 
   /** One pass: claim, deliver in parallel, record. Returns the number of KCIs attempted. */
   async runOnce(): Promise<number> {
-    const batch = await claimDue(this.db, this.opts.batchSize ?? 50, this.opts.leaseSeconds ?? Math.ceil(this.opts.timeoutMs / 1000) + 30);
+    const batch = await claimDue(this.db, this.opts.batchSize ?? 50, this.opts.leaseSeconds ?? Math.ceil(this.opts.timeoutMs / 1000) + 5);
     await Promise.all(batch.map((e) => this.deliver(e)));
     return batch.length;
   }

@@ -9,7 +9,8 @@ export interface ReceivedKci { body: Record<string, unknown>; headers: Record<st
  */
 export async function startKciSink() {
   const received: ReceivedKci[] = [];
-  let respond: (k: ReceivedKci, n: number) => { status: number; headers?: Record<string, string> } = () => ({ status: 204 });
+  let respond: (k: ReceivedKci, n: number) => { status: number; headers?: Record<string, string>; hold?: boolean } = () => ({ status: 204 });
+  const heldOpen: import('express').Response[] = [];
   const waiters: { check: () => boolean; resolve: () => void }[] = [];
   let attempts = 0;
   const app = express();
@@ -18,6 +19,7 @@ export async function startKciSink() {
     const k: ReceivedKci = { body: req.body, headers: req.headers, at: Date.now() };
     attempts += 1;
     const r = respond(k, attempts);
+    if (r.hold) { heldOpen.push(res); return; } // never answer: the sender is left waiting
     if (r.status >= 200 && r.status < 300) received.push(k);
     for (const [h, v] of Object.entries(r.headers ?? {})) res.setHeader(h, v);
     res.status(r.status).end();

@@ -174,19 +174,20 @@ export async function startSandbox(o: SandboxOptions) {
     }
   };
   let chain = Promise.resolve();
-  function schedule(order: SandboxOrder, body: Record<string, unknown>, delay: number) {
-    const t = setTimeout(() => { timers.delete(t); chain = chain.then(() => post(order, body)); }, delay);
+  function schedule(order: SandboxOrder, body: Record<string, unknown> | (() => Record<string, unknown>), delay: number) {
+    const t = setTimeout(() => { timers.delete(t); chain = chain.then(() => post(order, typeof body === 'function' ? body() : body)); }, delay);
     timers.add(t);
   }
+  /** KSUs are built when sent (eventTime = now), so their times are those of a real BB1. */
   function play(order: SandboxOrder, steps: { kinds?: unknown; step: StepOptions & { duplicate?: boolean } }[]) {
     let at = pace;
-    steps.forEach(({ step }, i) => {
-      const eventTime = new Date(Date.now() + i * 1000).toISOString();
-      const body = ksu(order, { ...step, eventTime });
+    for (const { step } of steps) {
+      let built: Record<string, unknown> | undefined;
+      const body = () => (built ??= ksu(order, step));
       schedule(order, body, at);
       if (step.duplicate) schedule(order, body, at + 1);
       at += pace;
-    });
+    }
   }
 
   const server: Server = await new Promise((resolve) => { const s = app.listen(o.port ?? 0, '127.0.0.1', () => resolve(s)); });
