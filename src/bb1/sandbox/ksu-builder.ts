@@ -7,6 +7,7 @@ export interface SandboxOrder {
   serviceId: string;
   appointment?: { id: string; ref: string; start: string; end: string };
   revision: number;
+  cancelled?: boolean;
 }
 
 const n = (i: number) => String(i).padStart(10, '0');
@@ -31,6 +32,8 @@ export interface StepOptions {
   rootState?: string; rootSubStatus?: string; childState?: string;
   appointmentStatus?: string; expectedCompletionDate?: string;
   untidy?: boolean; eventTime?: string; eventType?: string; characteristics?: { name: string; value: string }[];
+  /** send with an eventTime this many ms in the past (an out-of-order delivery) */
+  lateByMs?: number;
 }
 
 /** A ProductOrderStateChangeEvent (or create event) in seed 003's shape, untidiness optional. */
@@ -63,7 +66,7 @@ export function ksu(o: SandboxOrder, s: StepOptions): Record<string, unknown> {
   return {
     event: { productOrder: { errorMessage, externalId: o.externalId, id: o.id, productOrderItem: items, relatedParty: s.untidy ? cug : [cug], '@type': 'BTProductOrder' } },
     eventType: s.eventType ?? 'ProductOrderStateChangeEvent',
-    eventTime: s.eventTime ?? new Date().toISOString(),
+    eventTime: s.eventTime ?? new Date(Date.now() - (s.lateByMs ?? 0)).toISOString(),
     eventId: randomUUID(),
   };
 }

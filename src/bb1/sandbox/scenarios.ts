@@ -22,6 +22,7 @@ export const SCENARIOS: Record<string, (o: SandboxOrder) => Step[]> = {
   'bt-cancel': () => [create, ack, { kinds: ALL, step: { codes: [{ subCode: '100205', message: 'Informational : 100205 : Cancelled by BT Wholesale' }], childState: 'failed', appointmentStatus: 'Cancelled' } }],
   'unknown-code': () => [create, ack, { kinds: ALL, step: { codes: [{ subCode: '9569', message: 'Informational : 9569 : Notification only. External visit has been completed. The order is progressing as normal.' }], appointmentStatus: 'Booked' } }, commit, complete],
   duplicates: () => [create, { ...ack, step: { ...ack.step, duplicate: true } }, commit, complete],
+  'out-of-order': () => [create, ack, complete, { ...commit, step: { ...commit.step, lateByMs: 60_000 } }],
   rejected: () => [{ kinds: ALL, step: { eventType: 'ProductOrderCreateEvent', codes: [{ subCode: '28', message: 'Error : 28 : Invalid address key' }] } }],
 };
 

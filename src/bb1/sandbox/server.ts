@@ -147,6 +147,7 @@ export async function startSandbox(o: SandboxOptions) {
     const valid = ['Additional charge not accepted', 'Unwilling to supply reason', 'Delivery too long', 'Chosen different supplier', 'Placed in error / duplicate', 'Price', 'Insufficient lead time'];
     if (!valid.includes(req.body?.cancellationReason)) return bb1Error(res, 400, '28', `Invalid cancellationReason ${req.body?.cancellationReason}`);
     res.status(201).json({ id: randomUUID(), state: 'acknowledged', productOrder: { id: order.id } });
+    order.cancelled = true; // the rest of its scripted journey will not happen
     const cancel = { event: { cancelProductOrder: { id: randomUUID(), state: 'done', cancellationReason: req.body.cancellationReason, productOrder: { id: order.id } } }, eventType: 'CancelProductOrderStateChangeEvent', eventTime: new Date().toISOString(), eventId: randomUUID() };
     schedule(order, cancel, pace);
   });
@@ -175,7 +176,12 @@ export async function startSandbox(o: SandboxOptions) {
   };
   let chain = Promise.resolve();
   function schedule(order: SandboxOrder, body: Record<string, unknown> | (() => Record<string, unknown>), delay: number) {
-    const t = setTimeout(() => { timers.delete(t); chain = chain.then(() => post(order, typeof body === 'function' ? body() : body)); }, delay);
+    const t = setTimeout(() => {
+      timers.delete(t);
+      const b = typeof body === 'function' ? body() : body;
+      if (order.cancelled && !String(b.eventType).startsWith('Cancel')) return;
+      chain = chain.then(() => post(order, b));
+    }, delay);
     timers.add(t);
   }
   /** KSUs are built when sent (eventTime = now), so their times are those of a real BB1. */
