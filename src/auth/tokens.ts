@@ -47,7 +47,23 @@ export class TokenService {
     return { token, expiresIn: ttlSeconds };
   }
 
+  /** Verified tokens, so a client reusing its token (as BB1 does for every KSU) is not re-verified each call. */
+  private readonly verified = new Map<string, { claims: TokenClaims; exp: number }>();
+
   async verify(token: string, audience: Audience): Promise<TokenClaims> {
+    const hit = this.verified.get(token);
+    if (hit && hit.claims.audience === audience && hit.exp > Date.now() / 1000) return hit.claims;
+    const claims = await this.verifySignature(token, audience);
+    if (this.verified.size >= 10000) this.verified.clear();
+    this.verified.set(token, { claims, exp: this.expiryOf(token) });
+    return claims;
+  }
+
+  private expiryOf(token: string): number {
+    try { return Number(jose.decodeJwt(token).exp ?? 0); } catch { return 0; }
+  }
+
+  private async verifySignature(token: string, audience: Audience): Promise<TokenClaims> {
     try {
       const { payload } = await jose.jwtVerify(token, async (header) => {
         const key = header.kid ? this.publicKeys.get(header.kid) : undefined;

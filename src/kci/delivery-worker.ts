@@ -1,14 +1,16 @@
 import axios, { type AxiosInstance } from 'axios';
+import http from 'node:http';
+import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
 import type { Tenant, TenantDirectory } from '../config/tenants.js';
 import type { Metrics } from '../metrics.js';
 import { TokenProvider } from '../oauth-client.js';
-import { claimDue, markDelivered, markFailed, type OutboxEntry } from './outbox.js';
+import { claimDue, recordOutcomes, type DeliveryOutcome, type OutboxEntry } from './outbox.js';
 import { signWebhook } from './signing.js';
 
-export interface DeliveryOptions { retrySchedule: number[]; timeoutMs: number; batchSize?: number; pollMs?: number; leaseSeconds?: number; jitter?: number }
+export interface DeliveryOptions { retrySchedule: number[]; timeoutMs: number; batchSize?: number; pollMs?: number; leaseSeconds?: number; jitter?: number; passes?: number }
 
 const RETRYABLE = (status: number) => status === 408 || status === 425 || status === 429 || status >= 500;
 
@@ -35,7 +37,10 @@ export class DeliveryWorker {
   private wakeRequested = false;
 
   constructor(private readonly db: Db, private readonly tenants: TenantDirectory, private readonly log: Logger, private readonly metrics: Metrics, private readonly opts: DeliveryOptions) {
-    this.http = axios.create({ timeout: opts.timeoutMs, maxRedirects: 0, validateStatus: () => true, transitional: { clarifyTimeoutError: true } });
+    this.http = axios.create({
+      timeout: opts.timeoutMs, maxRedirects: 0, validateStatus: () => true, transitional: { clarifyTimeoutError: true },
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }), httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+    });
   }
 
   start(): void {
@@ -65,8 +70,9 @@ export class DeliveryWorker {
 
   /** One pass: claim, deliver in parallel, record. Returns the number of KCIs attempted. */
   async runOnce(): Promise<number> {
-    const batch = await claimDue(this.db, this.opts.batchSize ?? 50, this.opts.leaseSeconds ?? Math.ceil(this.opts.timeoutMs / 1000) + 5);
-    await Promise.all(batch.map((e) => this.deliver(e)));
+    const batch = await claimDue(this.db, this.opts.batchSize ?? 200, this.opts.leaseSeconds ?? Math.ceil(this.opts.timeoutMs / 1000) + 5);
+    const outcomes = await Promise.all(batch.map((e) => this.deliver(e)));
+    await recordOutcomes(this.db, outcomes);
     return batch.length;
   }
 
@@ -75,7 +81,9 @@ export class DeliveryWorker {
     this.running = true;
     let n = 0;
     try {
-      n = await this.runOnce();
+      // Several passes at once on PostgreSQL (SKIP LOCKED keeps them disjoint; only an order's oldest
+      // undelivered KCI is ever claimable, so per-order order holds).
+      n = (await Promise.all(Array.from({ length: this.opts.passes ?? 1 }, () => this.runOnce()))).reduce((a, b) => a + b, 0);
     } catch (e) {
       this.log.error({ err: e }, 'KCI delivery pass failed');
     } finally {
@@ -97,12 +105,9 @@ export class DeliveryWorker {
     return p;
   }
 
-  private async deliver(e: OutboxEntry): Promise<void> {
+  private async deliver(e: OutboxEntry): Promise<DeliveryOutcome> {
     const tenant = this.tenants.get(e.tenantId);
-    if (!tenant) {
-      await markFailed(this.db, e.id, null, `tenant ${e.tenantId} is no longer configured`, null);
-      return;
-    }
+    if (!tenant) return { id: e.id, delivered: false, status: null, next: null, error: `tenant ${e.tenantId} is no longer configured`, at: new Date().toISOString() };
     const deliveredOn = new Date().toISOString();
     const payload = JSON.stringify({ ...e.body, deliveredOn });
     const headers: Record<string, string> = {
@@ -130,10 +135,9 @@ export class DeliveryWorker {
       }
       status = res.status;
       if (status >= 200 && status < 300) {
-        await markDelivered(this.db, e.id, status);
         this.metrics.kciDeliveries.inc({ tenant: e.tenantId, result: 'delivered' });
         this.log.debug({ kci: e.id, tenant: e.tenantId, order: e.orderId, seq: e.sequenceNumber, status }, 'KCI delivered');
-        return;
+        return { id: e.id, delivered: true, status, at: deliveredOn };
       }
       retryAfter = retryAfterMs(res.headers['retry-after']);
       error = `tenant answered ${status}`;
@@ -150,8 +154,8 @@ export class DeliveryWorker {
       const base = delaySeconds * 1000 * (1 + (Math.random() * 2 - 1) * jitter);
       next = new Date(Date.now() + Math.max(base, retryAfter ?? 0));
     }
-    await markFailed(this.db, e.id, next, error, status);
     this.metrics.kciDeliveries.inc({ tenant: e.tenantId, result: next ? 'retry' : 'dead' });
     this.log.warn({ kci: e.id, tenant: e.tenantId, order: e.orderId, seq: e.sequenceNumber, status, attempt: e.attempts, next: next?.toISOString() ?? 'DEAD' }, error);
+    return { id: e.id, delivered: false, status, next, error, at: new Date().toISOString() };
   }
 }

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
-import { nextValue } from '../store/counters.js';
 import { kciBody, type KciContent } from './envelope.js';
 
 export interface OutboxEntry {
@@ -21,20 +20,52 @@ export const toEntry = (r: Row): OutboxEntry => ({
   nextAttemptAt: iso(r.next_attempt_at), lastError: r.last_error, lastStatus: r.last_status, deliveredAt: iso(r.delivered_at), createdAt: iso(r.created_at)!,
 });
 
-/** Writes a KCI in the caller's transaction (transactional outbox), numbered per order without gaps. */
-export async function enqueueKci(trx: Db, args: {
+export interface NewKci {
   tenantId: string; orderId: number; orderType: string; conversationId: string; supplier: string; content: KciContent;
   entity: Record<string, unknown>; issuedOn?: string; receivedOn?: string; supplierNotes?: { note: string; type?: string; created?: string }[];
-}): Promise<Record<string, unknown>> {
-  const sequenceNumber = await nextValue(trx, args.tenantId, `kci:${args.orderId}`);
-  const body = kciBody({ ...args, sequenceNumber });
+}
+
+/**
+ * Writes KCIs in the caller's transaction (transactional outbox), numbered per order without gaps, in
+ * list order. Set-based: one counter upsert and one insert however many KCIs and orders.
+ */
+export async function enqueueKcis(trx: Db, list: NewKci[]): Promise<Record<string, unknown>[]> {
+  if (!list.length) return [];
+  const perOrder = new Map<string, { tenantId: string; name: string; n: number }>();
+  for (const k of list) {
+    const key = `${k.tenantId}\u0000kci:${k.orderId}`;
+    const e = perOrder.get(key) ?? { tenantId: k.tenantId, name: `kci:${k.orderId}`, n: 0 };
+    e.n += 1;
+    perOrder.set(key, e);
+  }
+  const counters = await sql<{ tenant_id: string; name: string; value: number }>`
+    INSERT INTO counters (tenant_id, name, value)
+    SELECT v.tenant_id, v.name, v.n FROM jsonb_to_recordset(${JSON.stringify([...perOrder.values()].map((e) => ({ tenant_id: e.tenantId, name: e.name, n: e.n })))}::jsonb) AS v(tenant_id text, name text, n integer)
+    ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + EXCLUDED.value
+    RETURNING tenant_id, name, value`.execute(trx);
+  const next = new Map<string, number>();
+  for (const r of counters.rows) next.set(`${r.tenant_id}\u0000${r.name}`, Number(r.value) - perOrder.get(`${r.tenant_id}\u0000${r.name}`)!.n + 1);
   const now = new Date().toISOString();
-  await trx.insertInto('kci_outbox').values({
-    id: body.id as string, tenant_id: args.tenantId, order_id: args.orderId, sequence_number: sequenceNumber,
-    conversation_id: args.conversationId, body: JSON.stringify(body), status: 'PENDING', attempts: 0,
-    next_attempt_at: now, lease_until: null, last_error: null, last_status: null, delivered_at: null, created_at: now,
-  }).execute();
-  return body;
+  const bodies: Record<string, unknown>[] = [];
+  const rows = list.map((k) => {
+    const key = `${k.tenantId}\u0000kci:${k.orderId}`;
+    const sequenceNumber = next.get(key)!;
+    next.set(key, sequenceNumber + 1);
+    const body = kciBody({ ...k, sequenceNumber });
+    bodies.push(body);
+    return {
+      id: body.id as string, tenant_id: k.tenantId, order_id: k.orderId, sequence_number: sequenceNumber,
+      conversation_id: k.conversationId, body: JSON.stringify(body), status: 'PENDING', attempts: 0,
+      next_attempt_at: now, lease_until: null, last_error: null, last_status: null, delivered_at: null, created_at: now,
+    };
+  });
+  await trx.insertInto('kci_outbox').values(rows).execute();
+  return bodies;
+}
+
+/** One KCI in the caller's transaction. */
+export async function enqueueKci(trx: Db, args: NewKci): Promise<Record<string, unknown>> {
+  return (await enqueueKcis(trx, [args]))[0]!;
 }
 
 /**
@@ -56,14 +87,21 @@ export async function claimDue(db: Db, limit: number, leaseSeconds: number): Pro
   return rows.rows.map(toEntry);
 }
 
-export async function markDelivered(db: Db, id: string, status: number): Promise<void> {
-  await db.updateTable('kci_outbox').set({ status: 'DELIVERED', delivered_at: new Date().toISOString(), lease_until: null, last_status: status, last_error: null }).where('id', '=', id).execute();
-}
+export interface DeliveryOutcome { id: string; delivered: boolean; status: number | null; next?: Date | null; error?: string; at: string }
 
-export async function markFailed(db: Db, id: string, next: Date | null, error: string, status: number | null): Promise<void> {
-  await db.updateTable('kci_outbox').set({
-    status: next ? 'PENDING' : 'DEAD', next_attempt_at: (next ?? new Date()).toISOString(), lease_until: null, last_error: error.slice(0, 500), last_status: status,
-  }).where('id', '=', id).execute();
+/** Records a pass's outcomes in one statement: delivered, retry later (PENDING) or DEAD. */
+export async function recordOutcomes(db: Db, outcomes: DeliveryOutcome[]): Promise<void> {
+  if (!outcomes.length) return;
+  const rows = outcomes.map((o) => ({
+    id: o.id, status: o.delivered ? 'DELIVERED' : o.next ? 'PENDING' : 'DEAD', delivered_at: o.delivered ? o.at : null,
+    next_attempt_at: o.next ? o.next.toISOString() : o.at, last_status: o.status, last_error: o.delivered ? null : (o.error ?? '').slice(0, 500),
+  }));
+  await sql`
+    UPDATE kci_outbox k SET status = v.status, delivered_at = v.delivered_at, next_attempt_at = v.next_attempt_at,
+      last_status = v.last_status, last_error = v.last_error, lease_until = NULL
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS v(id uuid, status text, delivered_at timestamptz, next_attempt_at timestamptz, last_status integer, last_error text)
+    WHERE k.id = v.id`.execute(db);
 }
 
 /** Operator: a DEAD (or stuck) KCI is queued again with the same id. */

@@ -1,96 +1,133 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
-import { parseKsu } from '../bb1/inbound/parse-ksu.js';
+import { parseKsu, type ParsedKsu } from '../bb1/inbound/parse-ksu.js';
 import { translateKsu, type Bb1OrderState } from '../bb1/inbound/translate-ksu.js';
-import { enqueueKci } from '../kci/outbox.js';
+import { enqueueKcis, type NewKci } from '../kci/outbox.js';
 import { reason } from '../kci/envelope.js';
-import { findOrderForSupplier, updateOrder } from '../store/orders.js';
+import { toOrder, type StoredOrder } from '../store/orders.js';
 import { requeueUnmatched } from './ksu-inbox.js';
 
-type InboxRow = { id: number; tenant_id: string | null; supplier: string; body: unknown; received_at: Date | string; event_time: Date | string | null };
+type InboxRow = { id: number; tenant_id: string | null; supplier: string; body: unknown; received_at: Date | string };
+type Outcome = { id: number; status: string; error: string | null; order_id: number | null };
 
 /**
- * Applies stored KSUs to their orders: one transaction per KSU writes the order's new state and its KCI
- * (transactional outbox). Claims with FOR UPDATE SKIP LOCKED so several instances share the inbox.
+ * Applies stored KSUs to their orders, a batch per transaction: claim KSUs (FOR UPDATE SKIP LOCKED), lock
+ * their orders in one sorted statement (a consistent lock order, so concurrent loops and instances never
+ * deadlock), translate in memory in inbox order, then write orders, history, KCIs (transactional outbox)
+ * and inbox statuses with one set-based statement each.
  */
 export class KsuProcessor {
-  private busy = false;
+  private running = 0;
   private again = false;
-  constructor(private readonly ctx: AppContext) {}
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly loops = ctx.dbEngine === 'postgres' ? 3 : 1,
+    private readonly batch = ctx.dbEngine === 'postgres' ? 100 : 25,
+  ) {}
 
   kick(): void {
-    if (this.busy) { this.again = true; return; }
-    this.busy = true;
-    void this.run().catch((e) => this.ctx.log.error({ err: e }, 'KSU processing failed')).finally(() => {
-      this.busy = false;
-      if (this.again) { this.again = false; this.kick(); }
-    });
+    if (this.running > 0) { this.again = true; return; }
+    for (let i = 0; i < this.loops; i++) {
+      this.running += 1;
+      void this.run().catch((e) => this.ctx.log.error({ err: e }, 'KSU processing failed')).finally(() => {
+        this.running -= 1;
+        if (this.running === 0 && this.again) { this.again = false; this.kick(); }
+      });
+    }
   }
 
+  /** Applies pending KSUs until none is left that this loop can claim; returns how many it handled. */
   async run(): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.pass(50);
-      total += n;
-      if (n === 0) return total;
+      const { handled, created, kcis } = await this.applyBatch();
+      total += handled;
+      if (kcis) this.ctx.kick.kcis();
+      if (created) await requeueUnmatched(this.ctx.db);
+      if (handled === 0) return total;
     }
   }
 
-  async pass(limit: number): Promise<number> {
-    const { db } = this.ctx;
-    let applied = 0;
-    let created = false;
-    const rows = await db.transaction().execute(async (trx) => {
-      const claimed = await sql<InboxRow>`
-        SELECT id, tenant_id, supplier, body, received_at, event_time FROM ksu_inbox
-        WHERE status = 'PENDING' ORDER BY event_time NULLS LAST, id LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(trx);
-      for (const row of claimed.rows) {
-        const r = await this.applyOne(trx, row);
-        if (r === 'applied') applied += 1;
-        if (r === 'created') { applied += 1; created = true; }
-      }
-      return claimed.rows.length;
-    });
-    if (created) await requeueUnmatched(db);
-    if (applied) this.ctx.kick.kcis();
-    return rows;
-  }
-
-  private async applyOne(trx: AppContext['db'], row: InboxRow): Promise<'applied' | 'created' | 'unmatched' | 'failed'> {
+  private async applyBatch(): Promise<{ handled: number; created: boolean; kcis: number }> {
     const { ctx } = this;
-    const body = typeof row.body === 'string' ? JSON.parse(row.body) : row.body;
-    const mark = (status: string, extra: { error?: string; order_id?: number } = {}) =>
-      trx.updateTable('ksu_inbox').set({ status, error: extra.error ?? null, order_id: extra.order_id ?? null, applied_at: status === 'APPLIED' ? new Date().toISOString() : null }).where('id', '=', row.id).execute();
-    let ksu;
-    try {
-      ksu = parseKsu(body);
-    } catch (e) {
-      await mark('FAILED', { error: (e as Error).message });
-      return 'failed';
-    }
-    const order = await findOrderForSupplier(trx, row.supplier, ksu.externalId ?? null, ksu.bb1OrderId ?? null, true);
-    if (!order) { await mark('UNMATCHED'); return 'unmatched'; }
-    if (row.tenant_id && order.tenantId !== row.tenant_id) { await mark('REFUSED', { error: 'order belongs to another tenant' }); return 'failed'; }
-    const receivedOn = new Date(row.received_at).toISOString();
-    const t = translateKsu(ctx.bb1.mappings, ksu, { status: order.status, orderType: order.orderType, entity: order.entity, state: order.supplierState as Bb1OrderState }, receivedOn);
-    for (const code of t.unmappedCodes) ctx.metrics.unmappedCodes.inc({ supplier: row.supplier, code });
-    const now = new Date().toISOString();
-    const entity = { ...t.entity, updated: JSON.stringify(t.entity) === JSON.stringify(order.entity) ? order.entity.updated : now };
-    const bb1Id = t.state.bb1OrderId;
-    const settled = order.sendState === 'UNCERTAIN' && ksu.externalId === order.externalId ? { sendState: 'SENT' } : {};
-    await updateOrder(trx, order, { status: t.status, entity, supplierState: t.state as Record<string, unknown>, ...(bb1Id && !order.supplierOrderId ? { supplierOrderId: bb1Id } : {}), ...settled },
-      { event: `KSU ${ksu.eventType}`, detail: { inboxId: row.id, codes: ksu.codes.map((c) => c.code), kci: t.kci?.type ?? null, stale: t.stale } });
-    if (t.kci) {
-      const r = reason(t.kci.type, t.kci);
-      const content = t.kci.updateType === 'ACTION_REQUIRED' ? { updateType: 'ACTION_REQUIRED' as const, actionRequired: r } : { updateType: 'INFORMATIONAL' as const, information: r };
-      await enqueueKci(trx, {
-        tenantId: order.tenantId, orderId: order.id, orderType: order.orderType, conversationId: order.conversationId, supplier: order.supplier,
-        content, entity, issuedOn: ksu.eventTime ?? receivedOn, receivedOn, supplierNotes: t.kci.supplierNotes,
-      });
-      ctx.metrics.kcisCreated.inc({ tenant: order.tenantId, type: t.kci.type });
-    }
-    ctx.metrics.ksusApplied.inc({ supplier: row.supplier, result: t.kci ? 'kci' : 'no-kci' });
-    await mark('APPLIED', { order_id: order.id });
-    return ksu.eventType === 'ProductOrderCreateEvent' ? 'created' : 'applied';
+    return ctx.db.transaction().execute(async (trx) => {
+      const claimed = await sql<InboxRow>`
+        SELECT id, tenant_id, supplier, body, received_at FROM ksu_inbox
+        WHERE status = 'PENDING' ORDER BY id LIMIT ${this.batch} FOR UPDATE SKIP LOCKED`.execute(trx);
+      const rows = claimed.rows;
+      if (!rows.length) return { handled: 0, created: false, kcis: 0 };
+      const outcomes: Outcome[] = [];
+      const parsed: { row: InboxRow; ksu: ParsedKsu }[] = [];
+      for (const row of rows) {
+        try {
+          parsed.push({ row, ksu: parseKsu(typeof row.body === 'string' ? JSON.parse(row.body) : row.body) });
+        } catch (e) {
+          outcomes.push({ id: Number(row.id), status: 'FAILED', error: (e as Error).message, order_id: null });
+        }
+      }
+      const externalIds = [...new Set(parsed.map((p) => p.ksu.externalId).filter((x): x is string => Boolean(x)))];
+      const bb1Ids = [...new Set(parsed.map((p) => p.ksu.bb1OrderId).filter((x): x is string => Boolean(x)))];
+      const locked = externalIds.length || bb1Ids.length ? await sql<Parameters<typeof toOrder>[0]>`
+        SELECT tenant_id, id, external_id, supplier, order_type, status, supplier_order_id, conversation_id, entity,
+          '{}'::jsonb AS request, supplier_state, NULL::jsonb AS outbound, send_state, created_at, updated_at
+        FROM orders WHERE external_id = ANY(${externalIds}::text[]) OR supplier_order_id = ANY(${bb1Ids}::text[])
+        ORDER BY tenant_id, id FOR UPDATE`.execute(trx) : { rows: [] };
+      const byExternal = new Map<string, StoredOrder>();
+      const byBb1 = new Map<string, StoredOrder>();
+      for (const r of locked.rows) {
+        const o = toOrder(r);
+        byExternal.set(o.externalId, o);
+        if (o.supplierOrderId) byBb1.set(`${o.supplier}\u0000${o.supplierOrderId}`, o);
+      }
+      const touched = new Map<StoredOrder, { from: string; created: boolean }>();
+      const history: { tenant_id: string; order_id: number; at: string; event: string; detail: string }[] = [];
+      const kcis: NewKci[] = [];
+      let created = false;
+      for (const { row, ksu } of parsed) {
+        const order = (ksu.externalId && byExternal.get(ksu.externalId)) || (ksu.bb1OrderId && byBb1.get(`${row.supplier}\u0000${ksu.bb1OrderId}`)) || undefined;
+        if (!order) { outcomes.push({ id: Number(row.id), status: 'UNMATCHED', error: null, order_id: null }); continue; }
+        if (row.tenant_id && order.tenantId !== row.tenant_id) { outcomes.push({ id: Number(row.id), status: 'REFUSED', error: 'order belongs to another tenant', order_id: null }); continue; }
+        const receivedOn = new Date(row.received_at).toISOString();
+        const t = translateKsu(ctx.bb1.mappings, ksu, { status: order.status, orderType: order.orderType, entity: order.entity, state: order.supplierState as Bb1OrderState }, receivedOn);
+        for (const code of t.unmappedCodes) ctx.metrics.unmappedCodes.inc({ supplier: row.supplier, code });
+        const changed = JSON.stringify(t.entity) !== JSON.stringify(order.entity);
+        if (!touched.has(order)) touched.set(order, { from: order.status, created: false });
+        order.entity = { ...t.entity, updated: changed ? new Date().toISOString() : order.entity.updated };
+        order.status = t.status;
+        order.supplierState = t.state as Record<string, unknown>;
+        if (t.state.bb1OrderId && !order.supplierOrderId) { order.supplierOrderId = t.state.bb1OrderId; byBb1.set(`${order.supplier}\u0000${order.supplierOrderId}`, order); }
+        if (order.sendState === 'UNCERTAIN' && ksu.externalId === order.externalId) order.sendState = 'SENT';
+        history.push({ tenant_id: order.tenantId, order_id: order.id, at: receivedOn, event: `KSU ${ksu.eventType}`, detail: JSON.stringify({ inboxId: Number(row.id), codes: ksu.codes.map((c) => c.code), kci: t.kci?.type ?? null, stale: t.stale }) });
+        if (t.kci) {
+          const r = reason(t.kci.type, t.kci);
+          kcis.push({
+            tenantId: order.tenantId, orderId: order.id, orderType: order.orderType, conversationId: order.conversationId, supplier: order.supplier,
+            content: t.kci.updateType === 'ACTION_REQUIRED' ? { updateType: 'ACTION_REQUIRED', actionRequired: r } : { updateType: 'INFORMATIONAL', information: r },
+            entity: order.entity, issuedOn: ksu.eventTime ?? receivedOn, receivedOn, supplierNotes: t.kci.supplierNotes,
+          });
+          ctx.metrics.kcisCreated.inc({ tenant: order.tenantId, type: t.kci.type });
+        }
+        ctx.metrics.ksusApplied.inc({ supplier: row.supplier, result: t.kci ? 'kci' : 'no-kci' });
+        if (ksu.eventType === 'ProductOrderCreateEvent') created = true;
+        outcomes.push({ id: Number(row.id), status: 'APPLIED', error: null, order_id: order.id });
+      }
+      if (touched.size) {
+        const now = new Date().toISOString();
+        await sql`
+          UPDATE orders o SET status = v.status, entity = v.entity, supplier_state = v.supplier_state,
+            supplier_order_id = v.supplier_order_id, send_state = v.send_state, updated_at = ${now}::timestamptz
+          FROM jsonb_to_recordset(${JSON.stringify([...touched.keys()].map((o) => ({ tenant_id: o.tenantId, id: o.id, status: o.status, entity: o.entity, supplier_state: o.supplierState, supplier_order_id: o.supplierOrderId, send_state: o.sendState })))}::jsonb)
+            AS v(tenant_id text, id integer, status text, entity jsonb, supplier_state jsonb, supplier_order_id text, send_state text)
+          WHERE o.tenant_id = v.tenant_id AND o.id = v.id`.execute(trx);
+        await trx.insertInto('order_history').values(history).execute();
+      }
+      await enqueueKcis(trx, kcis);
+      await sql`
+        UPDATE ksu_inbox k SET status = v.status, error = v.error, order_id = v.order_id,
+          applied_at = CASE WHEN v.status = 'APPLIED' THEN now() ELSE NULL END
+        FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb) AS v(id bigint, status text, error text, order_id integer)
+        WHERE k.id = v.id`.execute(trx);
+      return { handled: rows.length, created, kcis: kcis.length };
+    });
   }
 }

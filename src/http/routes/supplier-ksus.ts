@@ -6,6 +6,12 @@ import { parseKsu } from '../../bb1/inbound/parse-ksu.js';
 import { findOrderForSupplier } from '../../store/orders.js';
 import { storeKsu } from '../../updates/ksu-inbox.js';
 
+/** The tenant named by one of our externalIds (`TENANT-<order>-<suffix>`), if it is one of ours. */
+function externalIdTenant(externalId: string, ctx: AppContext): string | undefined {
+  const m = externalId.match(/^(\w{1,20})-\d+-[0-9a-f]{8}$/);
+  return m && ctx.tenants.get(m[1]!) ? m[1] : undefined;
+}
+
 /**
  * POST /v1/suppliers/BTWHOLESALEBB1/ksus: stored before the 202 (raw body always kept), duplicates by
  * eventId answered 202 without change, another tenant's order refused (403) and recorded.
@@ -36,10 +42,12 @@ export function supplierKsuRoutes(ctx: AppContext): Router {
           eventId: ksu?.eventId ?? null, tenantId: tenant.id, supplier, raw, body, eventType: ksu?.eventType ?? null,
           eventTime: ksu?.eventTime ?? null, externalId: ksu?.externalId ?? null, supplierOrderId: ksu?.bb1OrderId ?? null,
         };
-        const order = ksu ? await findOrderForSupplier(ctx.db, supplier, ksu.externalId ?? null, ksu.bb1OrderId ?? null) : undefined;
+        // Our externalIds start with the tenant id, so most KSUs are checked without a query.
+        const ownerFromId = ksu?.externalId && externalIdTenant(ksu.externalId, ctx);
+        const owner = ownerFromId || (ksu ? (await findOrderForSupplier(ctx.db, supplier, ksu.externalId ?? null, ksu.bb1OrderId ?? null))?.tenantId : undefined);
         const wrongCug = ksu?.cugIds.length && !ksu.cugIds.includes(tenant.bb1.cugId);
-        if ((order && order.tenantId !== tenant.id) || wrongCug) {
-          await storeKsu(ctx.db, { ...base, eventId: null, status: 'REFUSED', error: order && order.tenantId !== tenant.id ? `order of tenant ${order.tenantId}` : `CUG ${ksu!.cugIds.join(',')} is not ${tenant.bb1.cugId}` });
+        if ((owner && owner !== tenant.id) || wrongCug) {
+          await storeKsu(ctx.db, { ...base, eventId: null, status: 'REFUSED', error: owner && owner !== tenant.id ? `order of tenant ${owner}` : `CUG ${ksu!.cugIds.join(',')} is not ${tenant.bb1.cugId}` });
           ctx.metrics.ksusReceived.inc({ supplier, result: 'refused' });
           req.log?.warn({ tenant: tenant.id, eventId: base.eventId }, 'KSU for another tenant refused');
           return sendError(res, new ApiError(403, 'NOT_AUTHORISED', ['this KSU names an order that does not belong to the authenticated client']));
