@@ -28,8 +28,9 @@ function outcome(m: Bb1Mappings, body: Record<string, unknown>): string {
 
 /** Checks out the tables at a git ref into a temporary directory, so both versions can be compared. */
 function tablesAt(ref: string, dir: string): string {
-  const root = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
-  const rel = relative(root, resolve(dir, 'bb1'));
+  const tables = resolve(dir, 'bb1');
+  const root = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8', cwd: tables }).trim();
+  const rel = relative(root, tables);
   const out = mkdtempSync(join(tmpdir(), 'mappings-'));
   mkdirSync(join(out, 'bb1'));
   const files = execFileSync('git', ['ls-tree', '--name-only', `${ref}:${rel}`], { encoding: 'utf8', cwd: root }).split('\n').filter(Boolean);

@@ -9,12 +9,28 @@ import type { OrderRequest } from '../bb1/outbound/types.js';
 
 const ACCOUNT = { cugId: 'CUG5009999999', retailerId: 'ZYX', billingAccountId: '0455821481' };
 
+/** file:line of the table row a rule object came from. */
+function rowLocation(m: Bb1Mappings, rule: unknown): string | undefined {
+  const t = m.tables;
+  const lists: [string, string, unknown[]][] = [
+    ['ksu-codes', 'codes', t['ksu-codes'].codes], ['ksu-item-states', 'items', t['ksu-item-states'].items],
+    ['ksu-item-states', 'orderStates', t['ksu-item-states'].orderStates], ['ksu-item-states', 'cancelStates', t['ksu-item-states'].cancelStates],
+    ['appointment-statuses', 'appointmentStatuses', t['appointment-statuses'].appointmentStatuses],
+  ];
+  for (const [table, key, list] of lists) {
+    const i = list.indexOf(rule);
+    if (i >= 0) return m.where(table, [key, i]);
+  }
+  return undefined;
+}
+
 /** What a KSU becomes for an order in a given state: status, KCI and the table rows that fired. */
 export function explainKsu(m: Bb1Mappings, body: unknown, opts: { status?: string; orderType?: string } = {}) {
   const ksu = parseKsu(body);
   const status = opts.status ?? 'IN_PROGRESS';
   const r = translateKsu(m, ksu, { status, orderType: opts.orderType ?? 'NEW', entity: { status }, state: {} }, ksu.eventTime ?? new Date().toISOString());
-  return { eventType: ksu.eventType, codes: ksu.codes.map((c) => c.code), statusBefore: status, statusAfter: r.status, kci: r.kci ?? null, firedRows: r.fired, unmappedCodes: r.unmappedCodes, entityChanges: Object.fromEntries(Object.entries(r.entity).filter(([k]) => k !== 'status')) };
+  const firedRows = r.firedRules.map((rule, i) => `${r.fired[i]}  (${rowLocation(m, rule) ?? 'built in'})${i === 0 ? '  ← decided the KCI' : ''}`);
+  return { eventType: ksu.eventType, codes: ksu.codes.map((c) => c.code), statusBefore: status, statusAfter: r.status, kci: r.kci ?? null, firedRows, unmappedCodes: r.unmappedCodes, entityChanges: Object.fromEntries(Object.entries(r.entity).filter(([k]) => k !== 'status')) };
 }
 
 export function explainRequest(m: Bb1Mappings, req: OrderRequest) {

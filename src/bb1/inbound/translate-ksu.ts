@@ -30,6 +30,8 @@ export interface KsuTranslation {
   kci?: KciDraft;
   unmappedCodes: string[];
   fired: string[];
+  /** the table rows that matched, highest priority first (the first decided the KCI) */
+  firedRules: SignalRule[];
   stale: boolean;
 }
 
@@ -106,7 +108,7 @@ export function translateKsu(m: Bb1Mappings, ksu: ParsedKsu, order: OrderView, r
   // Codes: every subCode and every code inside a concatenated message.
   for (const c of ksu.codes) {
     const rule = m.codeRule(c.code);
-    if (rule) { signals.push({ rule, source: `ksu-codes ${'code' in rule ? rule.code : rule.range.join('-')}`, code: c.code, bb1Text: c.text }); }
+    if (rule) { signals.push({ rule, source: `ksu-codes ${rule.code ?? rule.range?.join('-')}`, code: c.code, bb1Text: c.text }); }
     else unmapped.push(c.code);
   }
   const items = ksu.items;
@@ -229,5 +231,5 @@ export function translateKsu(m: Bb1Mappings, ksu: ParsedKsu, order: OrderView, r
   for (const c of codes) reported.add(`code:${c}`);
   state.milestones = [...milestones];
   state.reported = [...reported];
-  return { status, entity, state, kci, unmappedCodes: unmapped, fired, stale };
+  return { status, entity, state, kci, unmappedCodes: unmapped, fired, firedRules: signals.map((x) => x.rule), stale };
 }

@@ -49,7 +49,7 @@ export function crossCheck(t: Bb1Tables, src: Record<TableName, YamlSource>): st
     }
   }
   // Code ranges must not overlap each other, and single codes inside a range are deliberate overrides.
-  const ranges = t['ksu-codes'].codes.flatMap((c, i) => ('range' in c ? [{ i, from: Number(c.range[0]), to: Number(c.range[1]) }] : []));
+  const ranges = t['ksu-codes'].codes.flatMap((c, i) => (c.range ? [{ i, from: Number(c.range[0]), to: Number(c.range[1]) }] : []));
   for (const r of ranges) {
     if (r.from > r.to) problems.push(`${at('ksu-codes', ['codes', r.i, 'range'])}: range starts after it ends`);
     for (const o of ranges) {
@@ -58,7 +58,7 @@ export function crossCheck(t: Bb1Tables, src: Record<TableName, YamlSource>): st
   }
   const codes = new Map<string, number>();
   t['ksu-codes'].codes.forEach((c, i) => {
-    if (!('code' in c)) return;
+    if (c.code === undefined) return;
     if (codes.has(c.code)) problems.push(`${at('ksu-codes', ['codes', i, 'code'])}: code ${c.code} is listed twice`);
     codes.set(c.code, i);
   });

@@ -16,21 +16,24 @@ export interface Bb1Mappings {
   careLevel(value: string): CareLevelRow | undefined;
   careLevelByEcode(ecode: string): CareLevelRow | undefined;
   codeRule(code: string): CodeRule | undefined;
+  /** file:line of a table row, for people (explain, validate); undefined for tables built in code */
+  where(table: string, path: (string | number)[]): string | undefined;
 }
 
-export function indexTables(tables: Bb1Tables): Bb1Mappings {
+export function indexTables(tables: Bb1Tables, where: Bb1Mappings['where'] = () => undefined): Bb1Mappings {
   const lps = tables['line-profiles'].lineProfiles;
   const techs = tables.technologies.technologies;
   const cares = tables['care-levels'].careLevels;
   const byCode = new Map<string, CodeRule>();
   const ranges: { from: number; to: number; rule: CodeRule }[] = [];
   for (const c of tables['ksu-codes'].codes) {
-    if ('code' in c) byCode.set(c.code, c);
-    else ranges.push({ from: Number(c.range[0]), to: Number(c.range[1]), rule: c });
+    if (c.code !== undefined) byCode.set(c.code, c);
+    else if (c.range) ranges.push({ from: Number(c.range[0]), to: Number(c.range[1]), rule: c });
   }
   ranges.sort((a, b) => (a.to - a.from) - (b.to - b.from));
   return {
     tables,
+    where,
     lineProfile: (v) => lps.find((l) => l.lineProfile === v),
     lineProfileByEcode: (e) => lps.find((l) => l.ecode === e),
     lineProfileByVariant: (v) => lps.find((l) => l.variant.toLowerCase() === v.trim().toLowerCase()),

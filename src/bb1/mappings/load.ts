@@ -40,5 +40,5 @@ export function loadBb1Mappings(mappingsDir: string): Bb1Mappings {
   const full = tables as Bb1Tables;
   problems.push(...crossCheck(full, sources as Record<TableName, YamlSource>));
   if (problems.length) throw new MappingsError(problems);
-  return indexTables(full);
+  return indexTables(full, (table, path) => sources[table as TableName]?.where(path));
 }

@@ -70,10 +70,11 @@ export const Tables = {
     unavailableReason: z.string(),
   }).strict(),
   'ksu-codes': z.object({
-    codes: z.array(z.union([
-      z.object({ code: z.string().regex(/^\d{1,8}$/), ...ruleFields, setsCommittedDate: z.boolean().optional(), targetDateInText: z.boolean().optional() }).strict(),
-      z.object({ range: z.tuple([z.string().regex(/^\d{1,8}$/), z.string().regex(/^\d{1,8}$/)]), ...ruleFields, setsCommittedDate: z.boolean().optional(), targetDateInText: z.boolean().optional() }).strict(),
-    ])).min(1),
+    codes: z.array(z.object({
+      code: z.string().regex(/^\d{1,8}$/, 'must be digits').optional(),
+      range: z.tuple([z.string().regex(/^\d{1,8}$/), z.string().regex(/^\d{1,8}$/)]).optional(),
+      ...ruleFields, setsCommittedDate: z.boolean().optional(), targetDateInText: z.boolean().optional(),
+    }).strict().refine((r) => (r.code === undefined) !== (r.range === undefined), 'needs exactly one of code or range')).min(1),
   }).strict(),
   'ksu-item-states': z.object({
     items: z.array(z.object({ item: z.enum(['root', 'any']), state: z.string().optional(), subStatus: z.string().optional(), ...ruleFields }).strict()
