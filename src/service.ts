@@ -28,7 +28,7 @@ export interface ServiceOptions { config: Config; tenants: TenantDirectory; log:
 /** Builds the whole service (used by main.ts and by the tests, so tests run the real thing). */
 export async function createService(o: ServiceOptions): Promise<Service> {
   const { config, log } = o;
-  const handle = o.database ?? await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
+  const handle = o.database ?? await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir, onIdleError: (err) => log.warn({ err: err.message }, 'database connection lost; reconnecting on next use') });
   await migrate(handle.db);
   const metrics = createMetrics();
   const mappingsRef = { current: loadBb1Mappings(config.mappingsDir) };
@@ -79,7 +79,8 @@ export async function createService(o: ServiceOptions): Promise<Service> {
         server.closeIdleConnections?.();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
-      await delivery.stop();
+      kick.dispatch = kick.ksus = kick.kcis = () => {};
+      await Promise.all([dispatcher.drain(), ksus.drain(), delivery.stop()]);
       if (!o.database) await handle.close();
     },
   };

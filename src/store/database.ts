@@ -20,11 +20,15 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   pgliteDataDir?: string; // 'memory://' keeps nothing
   poolSize?: number;
+  onIdleError?: (err: Error) => void;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandle> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle client's connection can die (Postgres restart, failover, admin kill). pg emits that on the pool;
+    // without a listener it would crash the process. The client is discarded and the next query reconnects.
+    pool.on('error', (err) => opts.onIdleError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }

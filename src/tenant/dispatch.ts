@@ -17,7 +17,15 @@ import { PASSTHROUGH } from './supplier-errors.js';
 export class Dispatcher {
   private busy = false;
   private again = false;
+  private stopped = false;
+  private current?: Promise<void>;
   constructor(private readonly ctx: AppContext) {}
+
+  /** Stops taking work and waits for the send in flight (its outcome is recorded before this resolves). */
+  async drain(): Promise<void> {
+    this.stopped = true;
+    await this.current;
+  }
 
   /** Orders left SENDING by a previous process. */
   async recover(): Promise<void> {
@@ -26,9 +34,10 @@ export class Dispatcher {
   }
 
   kick(): void {
+    if (this.stopped) return;
     if (this.busy) { this.again = true; return; }
     this.busy = true;
-    void this.run().finally(() => {
+    this.current = this.run().catch((e) => this.ctx.log.error({ err: e }, 'dispatch failed')).finally(() => {
       this.busy = false;
       if (this.again) { this.again = false; this.kick(); }
     });
@@ -36,6 +45,7 @@ export class Dispatcher {
 
   async run(): Promise<void> {
     for (;;) {
+      if (this.stopped) return;
       const n = (await this.sendOrders()) + (await this.sendRequests());
       if (n === 0) return;
     }

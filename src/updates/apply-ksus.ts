@@ -19,6 +19,8 @@ type Outcome = { id: number; status: string; error: string | null; order_id: num
 export class KsuProcessor {
   private running = 0;
   private again = false;
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
   constructor(
     private readonly ctx: AppContext,
     private readonly loops = ctx.dbEngine === 'postgres' ? 3 : 1,
@@ -26,20 +28,30 @@ export class KsuProcessor {
   ) {}
 
   kick(): void {
+    if (this.stopped) return;
     if (this.running > 0) { this.again = true; return; }
     for (let i = 0; i < this.loops; i++) {
       this.running += 1;
-      void this.run().catch((e) => this.ctx.log.error({ err: e }, 'KSU processing failed')).finally(() => {
+      const p: Promise<unknown> = this.run().catch((e) => this.ctx.log.error({ err: e }, 'KSU processing failed')).finally(() => {
+        this.inFlight.delete(p);
         this.running -= 1;
         if (this.running === 0 && this.again) { this.again = false; this.kick(); }
       });
+      this.inFlight.add(p);
     }
+  }
+
+  /** Stops taking work and waits for the batches in flight to commit. */
+  async drain(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.inFlight]);
   }
 
   /** Applies pending KSUs until none is left that this loop can claim; returns how many it handled. */
   async run(): Promise<number> {
     let total = 0;
     for (;;) {
+      if (this.stopped) return total;
       const { handled, created, kcis } = await this.applyBatch();
       total += handled;
       if (kcis) this.ctx.kick.kcis();
