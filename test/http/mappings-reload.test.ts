@@ -45,7 +45,7 @@ describe('reloading the tables in a running service', () => {
     writeFileSync(codes, good.replace('  - { code: "101158"', '  - { code: "9569", kci: { updateType: INFORMATIONAL, type: WARNING, problemCode: APPOINTMENT_NOT_REQUIRED }, priority: 11, text: x }\n  - { code: "101158"'));
     const ok = await reload();
     expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ reloaded: true, tables: 14 });
+    expect(ok.body).toEqual({ reloaded: true, tables: 15 });
     expect(await ksuWith('9569', 3)).toMatchObject({ type: 'WARNING', problemCode: 'APPOINTMENT_NOT_REQUIRED' });
     expect((await stack.http.get('/metrics')).text).toMatch(/supplier_unmapped_codes_total\{supplier="BTWHOLESALEBB1",code="9569"\} 2/);
     expect((await stack.http.post('/ops/mappings/reload')).status).toBe(401);

@@ -38,6 +38,8 @@ export function crossCheck(t: Bb1Tables, src: Record<TableName, YamlSource>): st
       problems.push(`${at('technologies', ['technologies', i, 'defaultCareLevel'])}: default care level ${x.defaultCareLevel} is not allowed for ${x.id} in care-levels.yaml`);
     }
   });
+  const oa = t['order-attributes'];
+  if (!oa.values.TRAFFIC_WEIGHTING.includes(oa.defaults.TRAFFIC_WEIGHTING)) problems.push(`${at('order-attributes', ['defaults', 'TRAFFIC_WEIGHTING'])}: default ${oa.defaults.TRAFFIC_WEIGHTING} is not one of values.TRAFFIC_WEIGHTING`);
   const svr = t['site-visit-reasons'];
   if (!svr.siteVisitReasons.some((s) => s.siteVisitReason === svr.default)) problems.push(`${at('site-visit-reasons', ['default'])}: default ${svr.default} has no row`);
   const cess = t['cessation-reasons'];

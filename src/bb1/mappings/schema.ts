@@ -53,7 +53,13 @@ export const Tables = {
     lineStateAttribute: z.string(), ontTypeAttribute: z.string(),
     ontType: z.object({ newOnt: z.string(), existingOnt: z.string() }).strict(),
     technologyChange: z.object({ journeyType: z.string(), migrationReasonAttribute: z.string(), migrationReasons: z.record(technology, z.string()) }).strict(),
-    orderDefaults: z.object({ trafficWeightingAttribute: z.string(), trafficWeighting: z.string(), contractTermUnit: z.string() }).strict(),
+  }).strict(),
+  'order-attributes': z.object({
+    characteristics: z.object({ END_USER_TYPE: z.string(), CONTRACT_TERM: z.string(), MINIMUM_SPEED: z.string(), RETAILER_ID: z.string(), TRAFFIC_WEIGHTING: z.string(), DN_PORT_NUMBER: z.string(), DN_PORT_DATETIME: z.string() }).strict(),
+    values: z.object({ END_USER_TYPE: z.array(z.string()).min(1), TRAFFIC_WEIGHTING: z.array(z.string()).min(1) }).strict(),
+    attributes: z.object({ installType: z.string(), accessTechnology: z.string(), journeyType: z.string(), contractTermUnit: z.string(), portingRequired: z.string() }).strict(),
+    installType: z.object({ managed: z.string(), self: z.string() }).strict(),
+    defaults: z.object({ TRAFFIC_WEIGHTING: z.string(), contractTermUnit: z.string(), portingRequired: z.string() }).strict(),
   }).strict(),
   'cessation-reasons': z.object({
     default: z.string(),

@@ -10,9 +10,6 @@ export const ORDER_CHARACTERISTICS = [
   'ONT_PORT', 'TRAFFIC_WEIGHTING', 'SERVICE_ID', 'SERVICE_ASSET_ID', 'CARE_LEVEL_ASSET_ID', 'STATIC_IP_ASSET_ID', 'DYNAMIC_IP_ASSET_ID',
 ] as const;
 
-const END_USER_TYPES = ['Business', 'Residential'];
-const TRAFFIC_WEIGHTINGS = ['Standard', 'Elevated'];
-
 export const serviceChar = (name: string) => `serviceCharacteristics ${name}`;
 
 /** Checks one value against its table; returns the canonical value (e.g. CARE_LEVEL "2" → "Standard"). */
@@ -35,10 +32,10 @@ export function checkValue(m: Bb1Mappings, name: string, value: string, tech: Te
       if (!c || (tech && !c.technologies.includes(tech))) return bad(options);
       return c.careLevel;
     }
-    case 'END_USER_TYPE':
-      return END_USER_TYPES.includes(value) ? value : bad(END_USER_TYPES);
-    case 'TRAFFIC_WEIGHTING':
-      return TRAFFIC_WEIGHTINGS.includes(value) ? value : bad(TRAFFIC_WEIGHTINGS);
+    case 'END_USER_TYPE': case 'TRAFFIC_WEIGHTING': {
+      const allowed = t['order-attributes'].values[name];
+      return allowed.includes(value) ? value : bad(allowed);
+    }
     case 'CONTRACT_TERM':
       return /^\d{1,3}$/.test(value) && Number(value) > 0 ? value : bad('a whole number of months, e.g. 12');
     case 'MINIMUM_SPEED':

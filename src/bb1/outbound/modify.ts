@@ -21,9 +21,8 @@ export function actioned(m: Bb1Mappings, list: Characteristic[], p: Problems): A
   return out;
 }
 
-const ROOT_ATTRIBUTES: Record<string, string> = {
-  MINIMUM_SPEED: 'ATT_RT_ProductMinimumGuaranteedSpeed', END_USER_TYPE: 'ATT_RT_EndUserType', CONTRACT_TERM: 'ATT_RT_ContractTerm',
-};
+/** Root attributes a modify may change, in the order BB1's examples list them. */
+const ROOT_ATTRIBUTES = ['MINIMUM_SPEED', 'END_USER_TYPE', 'CONTRACT_TERM'] as const;
 
 export interface ModifyPlan { payload: Json; technology: Technology; ecode: string }
 
@@ -64,21 +63,21 @@ export function buildModify(m: Bb1Mappings, req: OrderRequest, account: Bb1Accou
 
   const rootChars: Json[] = [];
   const j = m.tables.journeys;
+  const oa = m.tables['order-attributes'];
   if (techChange) {
-    rootChars.push(char('ATT_RT_AccessTechnology', techRow.accessTechnology), char('ATT_X_JOURNEYTYPE', j.technologyChange.journeyType));
+    rootChars.push(char(oa.attributes.accessTechnology, techRow.accessTechnology), char(oa.attributes.journeyType, j.technologyChange.journeyType));
     const reason = j.technologyChange.migrationReasons[tech];
     if (reason) rootChars.push(char(j.technologyChange.migrationReasonAttribute, reason));
     if (tech === 'FTTP') rootChars.push(char(j.ontTypeAttribute, j.ontType.newOnt));
-    rootChars.push(char('ATT_RT_InstallType', slot ? 'M' : 'S'));
+    rootChars.push(char(oa.attributes.installType, slot ? oa.installType.managed : oa.installType.self));
   }
-  for (const [name, attr] of Object.entries(ROOT_ATTRIBUTES)) {
+  for (const name of ROOT_ATTRIBUTES) {
     const v = a.get(name)?.ADD;
-    if (v) rootChars.push(char(attr, v));
+    if (v) rootChars.push(char(oa.characteristics[name], v));
   }
   const tw = a.get('TRAFFIC_WEIGHTING')?.ADD;
-  if (tw) rootChars.push(char(j.orderDefaults.trafficWeightingAttribute, tw));
-  if (techChange && !a.get('CONTRACT_TERM')?.ADD) p.throwIfAny();
-  if (techChange && a.get('CONTRACT_TERM')?.ADD) rootChars.push(char('ATT_RT_ContractTermUnit', j.orderDefaults.contractTermUnit));
+  if (tw) rootChars.push(char(oa.characteristics.TRAFFIC_WEIGHTING, tw));
+  if (techChange && a.get('CONTRACT_TERM')?.ADD) rootChars.push(char(oa.attributes.contractTermUnit, oa.defaults.contractTermUnit));
 
   const rootChanges = lpChange?.ADD !== undefined || rootChars.length > 0;
   const product: Json = { id: assetId, productOffering: { id: target.ecode } };

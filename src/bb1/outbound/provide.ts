@@ -38,11 +38,13 @@ export function buildProvide(m: Bb1Mappings, req: OrderRequest, account: Bb1Acco
   p.throwIfAny();
 
   const j = m.tables.journeys;
+  const oa = m.tables['order-attributes'];
+  const attr = oa.characteristics;
   const lp = m.lineProfile(chars.get('LINE_PROFILE')!)!;
   const rootChars: Json[] = [
-    char('ATT_RT_InstallType', slot ? 'M' : 'S'),
-    char('ATT_RT_AccessTechnology', techRow!.accessTechnology),
-    char('ATT_X_JOURNEYTYPE', journey!.journeyType),
+    char(oa.attributes.installType, slot ? oa.installType.managed : oa.installType.self),
+    char(oa.attributes.accessTechnology, techRow!.accessTechnology),
+    char(oa.attributes.journeyType, journey!.journeyType),
   ];
   if (tech === 'FTTP') rootChars.push(char(j.ontTypeAttribute, chars.has('ONT_REFERENCE') ? j.ontType.existingOnt : j.ontType.newOnt));
   if (journey!.lineState && techRow!.lineType === 'COPPER') rootChars.push(char(j.lineStateAttribute, journey!.lineState));
@@ -51,14 +53,14 @@ export function buildProvide(m: Bb1Mappings, req: OrderRequest, account: Bb1Acco
     rootChars.push(char(j.reuseAttributes.ONT_REFERENCE!, chars.get('ONT_REFERENCE')!));
     if (chars.has('ONT_PORT')) rootChars.push(char(j.reuseAttributes.ONT_PORT!, chars.get('ONT_PORT')!));
   }
-  if (chars.has('MINIMUM_SPEED')) rootChars.push(char('ATT_RT_ProductMinimumGuaranteedSpeed', chars.get('MINIMUM_SPEED')!));
-  rootChars.push(char('ATT_RT_EndUserType', chars.get('END_USER_TYPE')!));
-  rootChars.push(char(j.orderDefaults.trafficWeightingAttribute, chars.get('TRAFFIC_WEIGHTING') ?? j.orderDefaults.trafficWeighting));
-  rootChars.push(char('ATT_RT_ContractTerm', chars.get('CONTRACT_TERM')!));
-  rootChars.push(char('ATT_RT_ContractTermUnit', j.orderDefaults.contractTermUnit));
-  rootChars.push(char('ATT_RT_ResellerID', chars.get('RETAILER_ID') ?? account.retailerId));
-  if (chars.has('DN_PORT_NUMBER')) rootChars.push(char('ATT_RT_DirectoryNumber', chars.get('DN_PORT_NUMBER')!), char('ATT_RT_PortingRequired', 'Y'));
-  if (chars.has('DN_PORT_DATETIME')) rootChars.push(char('ATT_RT_PortingDateTime', bb1Time(chars.get('DN_PORT_DATETIME')!)));
+  if (chars.has('MINIMUM_SPEED')) rootChars.push(char(attr.MINIMUM_SPEED, chars.get('MINIMUM_SPEED')!));
+  rootChars.push(char(attr.END_USER_TYPE, chars.get('END_USER_TYPE')!));
+  rootChars.push(char(attr.TRAFFIC_WEIGHTING, chars.get('TRAFFIC_WEIGHTING') ?? oa.defaults.TRAFFIC_WEIGHTING));
+  rootChars.push(char(attr.CONTRACT_TERM, chars.get('CONTRACT_TERM')!));
+  rootChars.push(char(oa.attributes.contractTermUnit, oa.defaults.contractTermUnit));
+  rootChars.push(char(attr.RETAILER_ID, chars.get('RETAILER_ID') ?? account.retailerId));
+  if (chars.has('DN_PORT_NUMBER')) rootChars.push(char(attr.DN_PORT_NUMBER, chars.get('DN_PORT_NUMBER')!), char(oa.attributes.portingRequired, oa.defaults.portingRequired));
+  if (chars.has('DN_PORT_DATETIME')) rootChars.push(char(attr.DN_PORT_DATETIME, bb1Time(chars.get('DN_PORT_DATETIME')!)));
 
   const children: Json[] = [];
   const care = m.careLevel(chars.get('CARE_LEVEL') ?? techRow!.defaultCareLevel)!;
