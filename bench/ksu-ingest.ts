@@ -18,6 +18,7 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 async function postgresUrl(): Promise<string | undefined> {
   const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
   const c = new pg.Client({ connectionString: base, connectionTimeoutMillis: 1500 });
+  c.on('error', () => {});
   try { await c.connect(); } catch { return undefined; }
   const name = `bb1bench_${randomBytes(4).toString('hex')}`;
   await c.query(`CREATE DATABASE ${name}`);
@@ -28,6 +29,7 @@ async function postgresUrl(): Promise<string | undefined> {
 async function dropPostgres(url: string) {
   const u = new URL(url); const name = u.pathname.slice(1); u.pathname = '/test';
   const c = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? u.toString() });
+  c.on('error', () => {});
   await c.connect(); await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); await c.end();
 }
 
@@ -49,7 +51,8 @@ async function run(engine: 'pglite' | 'postgres', url?: string) {
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
   const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/kcis`;
   // The connector runs in its own process (see bench/server.ts).
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof2'] : []), '--import', 'tsx', 'bench/server.ts', sinkUrl, String(ORDERS), url ?? ''], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Compiled JS, as in production (`npm run build` first; tsx alone would add ~60 MB of RSS).
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof2'] : []), 'dist/bench/server.js', sinkUrl, String(ORDERS), url ?? ''], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const nextLine = () => new Promise<Record<string, number>>((resolve) => lines.once('line', (l) => resolve(JSON.parse(l))));
   const { port } = await nextLine();
