@@ -31,13 +31,18 @@ export function sendError(res: Response, err: ApiError): void {
 
 interface ValidatorError { status?: number; errors?: { path?: string; message?: string; errorCode?: string }[]; message?: string }
 
+/** `/body/serviceOrderItem/serviceCharacteristics/0/name` → `body.serviceOrderItem.serviceCharacteristics[0].name`; `/params/id` → `path.id`. */
+export function fieldPath(raw: string | undefined): string {
+  if (!raw) return 'request';
+  const parts = raw.replace(/^[./]+/, '').split(/[./]/).filter(Boolean);
+  if (parts[0] === 'params') parts[0] = 'path';
+  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
 /** express-openapi-validator errors → messages that name the field. */
 function fromValidator(e: ValidatorError): ApiError | undefined {
   if (!e || typeof e.status !== 'number' || !Array.isArray(e.errors)) return undefined;
-  const messages = e.errors.map((x) => {
-    const path = (x.path ?? '').replace(/^\.?(body|query|headers|path)\.?/, (_, loc: string) => `${loc}${loc && x.path!.length > loc.length + 1 ? '.' : ''}`);
-    return `${path || 'request'}: ${x.message ?? 'is invalid'}`;
-  });
+  const messages = e.errors.map((x) => `${fieldPath(x.path)}: ${x.message ?? 'is invalid'}`);
   if (e.status === 404) return new ApiError(404, 'NOT_FOUND', ['no such resource']);
   if (e.status === 405) return new ApiError(405 as number, 'INVALID_REQUEST', messages.length ? messages : ['method not allowed']);
   if (e.status === 415) return new ApiError(415, 'MALFORMED_REQUEST', messages);

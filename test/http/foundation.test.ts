@@ -103,6 +103,9 @@ describe.each(ENGINES)('foundation over HTTP (%s)', (engine) => {
     });
 
     it('unknown routes, bad JSON and oversize bodies answer {uuid, code, messages} without stack traces', async () => {
+      const huge = await stack.call('get', '/v1/service-orders/99999999999');
+      expect(huge.status).toBe(400);
+      expect(huge.body.messages[0]).toMatch(/^path\.id: /);
       const unknown = await stack.call('get', '/v1/nothing-here');
       expect(unknown.status).toBe(404);
       expect(unknown.body).toEqual({ uuid: expect.any(String), code: 'NOT_FOUND', messages: expect.any(Array) });

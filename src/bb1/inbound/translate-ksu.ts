@@ -221,6 +221,17 @@ export function translateKsu(m: Bb1Mappings, ksu: ParsedKsu, order: OrderView, r
       text = ksu.codes.filter((c) => newCodes.includes(c.code)).map((c) => c.text).filter(Boolean).join(' / ') || undefined;
     }
   }
+  // The tenant's pending amendment or cancellation request learns its outcome with the order.
+  const settle = (field: string, to: string) => {
+    const req = entity[field] as { status?: string } | undefined;
+    if (req && (req.status === 'PENDING' || req.status === 'RECEIVED_BY_GATEWAY')) entity[field] = { ...req, status: to };
+  };
+  if (signal?.type === 'AMENDED') settle('serviceOrderAmendment', 'COMPLETED');
+  if (signal?.type === 'CANCELLED') settle('serviceOrderCancellation', 'COMPLETED');
+  if (signal?.type === 'RESUBMIT' && statusRule?.rule.status === 'PREVIOUS') {
+    settle(order.status === 'PENDING_CANCELLATION' ? 'serviceOrderCancellation' : 'serviceOrderAmendment', 'REJECTED');
+  }
+
   let kci: KciDraft | undefined;
   if (signal) {
     kci = { updateType: signal.updateType, type: signal.type, problemCode: signal.problemCode, text, supplierCodes: codes, supplierNotes: ksu.notes };
