@@ -58,7 +58,7 @@ for (;;) {
   }
   seen = o.updates.length;
   if (['COMPLETED', 'CANCELLED', 'REJECTED', 'FAILED_TO_SEND'].includes(o.status) && o.updates.every((u: Json) => u.deliveryStatus === 'DELIVERED')) {
-    const chars = (o.serviceOrderItem?.serviceCharacteristics ?? []).filter((c: Json) => /ID$|ONT|STATIC/.test(c.name));
+    const chars = (o.serviceOrderItem?.serviceCharacteristics ?? []).filter((c: Json) => /_ID$|^ONT_|^STATIC_IP_/.test(c.name));
     line(`order ${o.status}`, chars.map((c: Json) => `${c.name}=${c.value}`).join(' '));
     process.exit(o.status === 'COMPLETED' || scenario !== 'happy' ? 0 : 1);
   }
