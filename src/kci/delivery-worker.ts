@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics.js';
 import { TokenProvider } from '../oauth-client.js';
 import { claimDue, recordOutcomes, type DeliveryOutcome, type OutboxEntry } from './outbox.js';
 import { signWebhook } from './signing.js';
+import { postJson } from './post-json.js';
 
 export interface DeliveryOptions { retrySchedule: number[]; timeoutMs: number; batchSize?: number; pollMs?: number; leaseSeconds?: number; jitter?: number; passes?: number }
 
@@ -127,11 +128,11 @@ export class DeliveryWorker {
       if (auth.type === 'basic') headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
       const provider = this.authProvider(tenant);
       if (provider) headers.Authorization = `Bearer ${await provider.token()}`;
-      let res = await this.http.post(tenant.kci.url, payload, { headers });
+      let res = await postJson(tenant.kci.url, payload, headers, this.opts.timeoutMs);
       if (res.status === 401 && provider) {
         provider.invalidate();
         headers.Authorization = `Bearer ${await provider.token()}`;
-        res = await this.http.post(tenant.kci.url, payload, { headers });
+        res = await postJson(tenant.kci.url, payload, headers, this.opts.timeoutMs);
       }
       status = res.status;
       if (status >= 200 && status < 300) {
@@ -139,7 +140,7 @@ export class DeliveryWorker {
         this.log.debug({ kci: e.id, tenant: e.tenantId, order: e.orderId, seq: e.sequenceNumber, status }, 'KCI delivered');
         return { id: e.id, delivered: true, status, at: deliveredOn };
       }
-      retryAfter = retryAfterMs(res.headers['retry-after']);
+      retryAfter = retryAfterMs(res.retryAfter);
       error = `tenant answered ${status}`;
     } catch (err) {
       const ax = err as { code?: string; message?: string };
