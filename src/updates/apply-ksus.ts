@@ -24,7 +24,7 @@ export class KsuProcessor {
   constructor(
     private readonly ctx: AppContext,
     private readonly loops = ctx.dbEngine === 'postgres' ? 3 : 1,
-    private readonly batch = ctx.dbEngine === 'postgres' ? 100 : 25,
+    private readonly batch = ctx.dbEngine === 'postgres' ? 100 : 10,
   ) {}
 
   kick(): void {

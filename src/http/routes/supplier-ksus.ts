@@ -4,7 +4,7 @@ import { requireBearer } from '../middleware/bearer-auth.js';
 import { ApiError, sendError } from '../errors.js';
 import { parseKsu } from '../../bb1/inbound/parse-ksu.js';
 import { findOrderForSupplier } from '../../store/orders.js';
-import { storeKsu } from '../../updates/ksu-inbox.js';
+import { InboxWriter } from '../../updates/ksu-inbox.js';
 
 /** The tenant named by one of our externalIds (`TENANT-<order>-<suffix>`), if it is one of ours. */
 function externalIdTenant(externalId: string, ctx: AppContext): string | undefined {
@@ -18,6 +18,10 @@ function externalIdTenant(externalId: string, ctx: AppContext): string | undefin
  */
 export function supplierKsuRoutes(ctx: AppContext): Router {
   const r = Router();
+  // Group commit pays off on PGlite's single connection (measured: ~95 → ~420 KSU/s); on PostgreSQL the pool
+  // already runs single inserts in parallel and batching only adds latency, so each KSU is stored alone.
+  const inbox = new InboxWriter(ctx.db, ctx.dbEngine === 'pglite' ? 200 : 1);
+  const storeKsu = (_db: unknown, k: Parameters<InboxWriter['store']>[0]) => inbox.store(k);
   r.post('/v1/suppliers/:supplier/ksus',
     requireBearer(ctx.tokens, 'supplier-api'),
     express.raw({ type: () => true, limit: '1mb' }),
