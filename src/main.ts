@@ -30,7 +30,10 @@ async function main(): Promise<void> {
   if (!bb1BaseUrl) {
     sandbox = await startSandbox({
       port: 0, connectorBaseUrl: publicBase, paceMs: config.sandboxPaceMs, log: log.child({ component: 'sandbox' }),
-      ksuClients: Object.fromEntries(tenants.all().map((t) => [t.bb1.cugId, demo ? { clientId: t.bb1.ksuClient.clientId, clientSecret: secrets.DEMO_KSU_SECRET! } : undefined]).filter(([, v]) => v)) as never,
+      // The demo tenant's KSU secret is known here; other tenants' come from SANDBOX_KSU_CLIENTS ({"CUG…": {clientId, clientSecret}}).
+      ksuClients: demo
+        ? Object.fromEntries(tenants.all().map((t) => [t.bb1.cugId, { clientId: t.bb1.ksuClient.clientId, clientSecret: secrets.DEMO_KSU_SECRET! }]))
+        : JSON.parse(process.env.SANDBOX_KSU_CLIENTS ?? '{}'),
     });
     bb1BaseUrl = sandbox.url;
   }

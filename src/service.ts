@@ -61,7 +61,10 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     ctx, app, dispatcher, ksus, delivery,
     async listen(port = config.port) {
       await dispatcher.recover();
-      server = await new Promise<Server>((resolve) => { const s = app.listen(port, '0.0.0.0', () => resolve(s)); });
+      server = await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(port, '0.0.0.0', () => resolve(s));
+        s.once('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code === 'EADDRINUSE' ? `port ${port} is already in use (set PORT)` : `cannot listen on port ${port}: ${e.message}`)));
+      });
       if (workers) {
         delivery.start();
         dispatcher.kick();

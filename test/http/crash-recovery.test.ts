@@ -37,8 +37,9 @@ describe.each(ENGINES)('a process killed mid-delivery loses nothing (%s)', (engi
     const db = engine === 'postgres' ? await freshDatabase('postgres') : undefined;
     const dir = mkdtempSync(join(tmpdir(), 'bb1-crash-'));
     const env = { DEMO_KCI_URL: sink.url, ...(db ? { DATABASE_URL: db.url! } : { PGLITE_DATA_DIR: join(dir, 'pglite') }) };
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = 20000 + Math.floor(Math.random() * 12000); // below the ephemeral range (32768+) that port-0 servers use
     let held: string | undefined;
+    const children: ChildProcess[] = [];
     // The first KCI is held open (the tenant never answers) until the process is killed.
     sink.setResponder((k) => {
       if (!held) { held = k.body.id as string; return { status: 0, hold: true }; }
@@ -46,6 +47,7 @@ describe.each(ENGINES)('a process killed mid-delivery loses nothing (%s)', (engi
     });
     try {
       const first = startProcess(port, env);
+      children.push(first.child);
       await first.ready;
       const order = await api(port, 'POST', '/v1/service-orders', {
         orderType: 'NEW', supplier: 'BTWHOLESALEBB1',
@@ -62,6 +64,7 @@ describe.each(ENGINES)('a process killed mid-delivery loses nothing (%s)', (engi
       expect(await first.exited).toBeNull();
 
       const second = startProcess(port, env);
+      children.push(second.child);
       await second.ready;
       await sink.waitFor(() => sink.received.filter((k) => (k.body.entity as { id: number }).id === order.body.id).length >= 5, 40000);
       const got = sink.received.filter((k) => (k.body.entity as { id: number }).id === order.body.id);
@@ -76,6 +79,7 @@ describe.each(ENGINES)('a process killed mid-delivery loses nothing (%s)', (engi
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
     } finally {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       await sink.close();
       await db?.close();
       rmSync(dir, { recursive: true, force: true });
