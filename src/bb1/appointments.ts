@@ -52,7 +52,7 @@ function orderInformation(m: Bb1Mappings, address: AddressIdentifier, tech: Tech
   const svrRow = m.tables['site-visit-reasons'].siteVisitReasons.find((r) => r.siteVisitReason === svr)!;
   return {
     id: '1', role: 'OrderInformation', '@type': 'BTProductAppointmentSpecification', '@referredType': 'BTProductAppointmentSpecification', '@baseType': 'RelatedEntity',
-    appointmentType: purpose === 'REPAIR' ? 'Supplier Failed' : 'Standard',
+    appointmentType: m.tables['site-visit-reasons'].appointmentTypes[(purpose ?? 'PROVIDE') as 'PROVIDE' | 'MODIFY' | 'REPAIR'],
     siteVisitReason: svrRow.bb1Value,
     product: {
       productSpecification: { id: 'BB1' },

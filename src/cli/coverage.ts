@@ -13,8 +13,9 @@ export async function coverage(m: Bb1Mappings, opts: { databaseUrl?: string; pgl
       if (s) { s.count += 1; s.last = at; } else seen.set(key, { count: 1, first: at, last: at });
     };
     const items = m.tables['ksu-item-states'].items;
-    const known = new Set(['inprogress', 'acceptedbybtwwbc', 'committedbybtwwbc', 'completedbtwwbcservice', 'closed', 'pendingwithbtwwbc', 'flaggedforattention', 'delayedbysupplier', 'amendrequest', 'amendedbybtwwbc', 'shipped', 'acknowledged', 'nofulfillment', 'failed', 'failedbtwwbcservice', 'cancelled', 'cancelledbtwwbcservice', 'disconnectesidecopperbybtwwbc']);
-    const appts = new Set(m.tables['appointment-statuses'].appointmentStatuses.map((a) => normaliseKey(a.appointmentStatus)).concat(['booked', 'confirmed', 'closed', 'cancelled']));
+    const known = new Set(m.tables['ksu-item-states'].quietSubStatuses.map(normaliseKey));
+    const apptTable = m.tables['appointment-statuses'];
+    const appts = new Set([...apptTable.appointmentStatuses.map((x) => x.appointmentStatus), ...apptTable.quietStatuses].map(normaliseKey));
     for (const r of rows) {
       const at = new Date(r.received_at).toISOString();
       let k;

@@ -9,6 +9,7 @@ import { TenantOrders } from '../store/orders.js';
 import { findReservation } from './reserve-appointment.js';
 import { requireSupplier } from './lookups.js';
 import { toApiError } from './supplier-errors.js';
+import { ApiError } from '../http/errors.js';
 
 /** Unique across tenants, orders and database resets: tenant, order id and a random suffix. */
 export const externalIdFor = (tenantId: string, orderId: number, suffix: string) => `${tenantId}-${orderId}-${suffix}`;
@@ -40,7 +41,7 @@ function initialEntity(req: OrderRequest, id: number, now: string, reservation: 
  */
 export async function createOrder(ctx: AppContext, tenant: Tenant, req: OrderRequest, conversationId: string) {
   requireSupplier(req.supplier);
-  if (['MODIFY', 'CEASE'].includes(req.orderType) && !req.serviceId) throw toApiError(new (await import('../bb1/outbound/translation-error.js')).TranslationError([`serviceId: required for a ${req.orderType} order (the SERVICE_ID from the provide order's KCIs)`]));
+  if (['MODIFY', 'CEASE'].includes(req.orderType) && !req.serviceId) throw ApiError.invalid(`serviceId: required for a ${req.orderType} order (the SERVICE_ID from the provide order's KCIs)`);
   let slot: (ReservedSlot & { timeslot?: unknown }) | undefined;
   if (req.appointmentReservationId !== undefined) {
     const r = await findReservation(ctx, tenant.id, req.appointmentReservationId);

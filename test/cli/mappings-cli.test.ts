@@ -6,7 +6,7 @@ import { run } from '../../src/cli/mappings.js';
 import { coverage } from '../../src/cli/coverage.js';
 import { loadBb1Mappings } from '../../src/bb1/mappings/load.js';
 import { openDatabase, migrate } from '../../src/store/database.js';
-import { storeKsu } from '../../src/updates/ksu-inbox.js';
+import { InboxWriter } from '../../src/updates/ksu-inbox.js';
 
 const tmp: string[] = [];
 afterAll(() => { for (const d of tmp) rmSync(d, { recursive: true, force: true }); });
@@ -118,7 +118,7 @@ describe('npm run mappings -- coverage', () => {
     await migrate(db.db);
     for (const f of ['03-access-order-pending-with-supplier.json', '12-external-visit-for-two-stage-install-complete.json', '22-change-care-level-wbmc-order-pending.json', '13-delay-due-to-network-issues.json']) {
       const raw = readFileSync(`test/fixtures/seed003/${f}`, 'utf8');
-      await storeKsu(db.db, { eventId: f, tenantId: 'T', supplier: 'BTWHOLESALEBB1', raw, body: JSON.parse(raw), eventType: null, eventTime: null, externalId: null, supplierOrderId: null, status: 'APPLIED', error: null });
+      await new InboxWriter(db.db).store({ eventId: f, tenantId: 'T', supplier: 'BTWHOLESALEBB1', raw, body: JSON.parse(raw), eventType: null, eventTime: null, externalId: null, supplierOrderId: null, status: 'APPLIED', error: null });
     }
     await db.close();
     const out = await coverage(loadBb1Mappings('mappings'), { pgliteDataDir: join(dir, 'db') });

@@ -129,7 +129,7 @@ export function parseKsu(body: unknown): ParsedKsu {
       } else codes.set(c.code, { code: c.code, severity: c.severity, text: c.text, itemIds: [...itemIds] });
     }
   }
-  const notes = [...asArray(po.note as Obj[]), ...items.length ? [] : []].map(obj).flatMap((n) => {
+  const notes = asArray(po.note as Obj[]).map(obj).flatMap((n) => {
     const text = str(n.text); return text ? [{ note: text, type: str(n.type), created: normaliseTime(n.date ?? n.created) }] : [];
   });
   const eventType = str(root.eventType) ?? (items.some((i) => i.state) ? 'ProductOrderStateChangeEvent' : 'ProductOrderCreateEvent');

@@ -143,7 +143,7 @@ export function translateKsu(m: Bb1Mappings, ksu: ParsedKsu, order: OrderView, r
     const changed = (appt.reference && appt.reference !== knownRef) || (validSlot && (appt.start !== knownSlot?.timeslotStartDateTime || appt.end !== knownSlot?.timeslotEndDateTime));
     const row = m.tables['appointment-statuses'].appointmentStatuses.find((r) => normaliseKey(r.appointmentStatus) === normaliseKey(appt.status));
     if (row && (!row.onlyIfChanged || changed)) signals.push({ rule: row, source: `appointment-statuses ${row.appointmentStatus}` });
-    if (!stale && normaliseKey(appt.status) !== 'cancelled') {
+    if (!stale && !m.tables['appointment-statuses'].clearedStatuses.some((c) => normaliseKey(c) === normaliseKey(appt.status))) {
       if (appt.reference) entity.appointmentSupplierReference = appt.reference;
       if (validSlot) entity.appointmentTimeslot = { ...(knownSlot ?? {}), timeslotStartDateTime: appt.start, timeslotEndDateTime: appt.end };
     }

@@ -38,6 +38,7 @@ export const Tables = {
   }).strict(),
   'site-visit-reasons': z.object({
     default: z.string(), attribute: z.string(), fttpInstallTypeAttribute: z.string(), defaultFttpInstallType: z.string(),
+    appointmentTypes: z.object({ PROVIDE: z.string(), MODIFY: z.string(), REPAIR: z.string() }).strict(),
     siteVisitReasons: z.array(z.object({ siteVisitReason: z.string(), bb1Value: z.string(), ecode }).strict()).min(1),
   }).strict(),
   'ip-products': z.object({
@@ -87,9 +88,12 @@ export const Tables = {
       .refine((r) => r.state || r.subStatus, 'needs a state or a subStatus')),
     orderStates: z.array(z.object({ state: z.string(), ...ruleFields }).strict()),
     cancelStates: z.array(z.object({ state: z.string(), ...ruleFields }).strict()),
+    quietSubStatuses: z.array(z.string()),
   }).strict(),
   'appointment-statuses': z.object({
     appointmentStatuses: z.array(z.object({ appointmentStatus: z.string(), ...ruleFields, onlyIfChanged: z.boolean().optional() }).strict()),
+    quietStatuses: z.array(z.string()),
+    clearedStatuses: z.array(z.string()),
   }).strict(),
   'asset-ids': z.object({
     serviceId: z.string(), rootAssetId: z.string(), careLevelAssetId: z.string(),

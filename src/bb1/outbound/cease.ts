@@ -15,7 +15,7 @@ export function buildCease(m: Bb1Mappings, req: OrderRequest, account: Bb1Accoun
   const lp = a.get('LINE_PROFILE')?.NONE;
   if (!assetId) p.add(`${serviceChar('SERVICE_ASSET_ID')}: required with action NONE (the asset id from the provide order's KCIs)`);
   if (!lp) p.add(`${serviceChar('LINE_PROFILE')}: the active line profile is required with action NONE`);
-  for (const [name, acts] of a) if (name !== 'SERVICE_ASSET_ID' && name !== 'LINE_PROFILE' && name !== 'SERVICE_ID') p.add(`${serviceChar(name)}: not used on a CEASE order (send LINE_PROFILE and SERVICE_ASSET_ID with action NONE)${acts ? '' : ''}`);
+  for (const name of a.keys()) if (name !== 'SERVICE_ASSET_ID' && name !== 'LINE_PROFILE' && name !== 'SERVICE_ID') p.add(`${serviceChar(name)}: not used on a CEASE order (send LINE_PROFILE and SERVICE_ASSET_ID with action NONE)`);
   p.throwIfAny();
   const row = m.lineProfile(lp!)!;
   const tech = row.technology as Technology;

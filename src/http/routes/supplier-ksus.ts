@@ -21,7 +21,6 @@ export function supplierKsuRoutes(ctx: AppContext): Router {
   // Group commit pays off on PGlite's single connection (measured: ~95 → ~420 KSU/s); on PostgreSQL the pool
   // already runs single inserts in parallel and batching only adds latency, so each KSU is stored alone.
   const inbox = new InboxWriter(ctx.db, ctx.dbEngine === 'pglite' ? 200 : 1);
-  const storeKsu = (_db: unknown, k: Parameters<InboxWriter['store']>[0]) => inbox.store(k);
   r.post('/v1/suppliers/:supplier/ksus',
     requireBearer(ctx.tokens, 'supplier-api'),
     express.raw({ type: () => true, limit: '1mb' }),
@@ -35,7 +34,7 @@ export function supplierKsuRoutes(ctx: AppContext): Router {
         try {
           body = JSON.parse(raw);
         } catch {
-          const stored = await storeKsu(ctx.db, { eventId: null, tenantId: tenant.id, supplier, raw, body: null, eventType: null, eventTime: null, externalId: null, supplierOrderId: null, status: 'UNPARSEABLE', error: 'body is not valid JSON' });
+          const stored = await inbox.store({ eventId: null, tenantId: tenant.id, supplier, raw, body: null, eventType: null, eventTime: null, externalId: null, supplierOrderId: null, status: 'UNPARSEABLE', error: 'body is not valid JSON' });
           ctx.metrics.ksusReceived.inc({ supplier, result: 'unparseable' });
           return sendError(res, new ApiError(400, 'MALFORMED_REQUEST', [`body: is not valid JSON (kept as inbox entry ${stored.id})`]));
         }
@@ -51,12 +50,12 @@ export function supplierKsuRoutes(ctx: AppContext): Router {
         const owner = ownerFromId || (ksu ? (await findOrderForSupplier(ctx.db, supplier, ksu.externalId ?? null, ksu.bb1OrderId ?? null))?.tenantId : undefined);
         const wrongCug = ksu?.cugIds.length && !ksu.cugIds.includes(tenant.bb1.cugId);
         if ((owner && owner !== tenant.id) || wrongCug) {
-          await storeKsu(ctx.db, { ...base, eventId: null, status: 'REFUSED', error: owner && owner !== tenant.id ? `order of tenant ${owner}` : `CUG ${ksu!.cugIds.join(',')} is not ${tenant.bb1.cugId}` });
+          await inbox.store({ ...base, eventId: null, status: 'REFUSED', error: owner && owner !== tenant.id ? `order of tenant ${owner}` : `CUG ${ksu!.cugIds.join(',')} is not ${tenant.bb1.cugId}` });
           ctx.metrics.ksusReceived.inc({ supplier, result: 'refused' });
           req.log?.warn({ tenant: tenant.id, eventId: base.eventId }, 'KSU for another tenant refused');
           return sendError(res, new ApiError(403, 'NOT_AUTHORISED', ['this KSU names an order that does not belong to the authenticated client']));
         }
-        const stored = await storeKsu(ctx.db, { ...base, status: shapeError ? 'FAILED' : 'PENDING', error: shapeError });
+        const stored = await inbox.store({ ...base, status: shapeError ? 'FAILED' : 'PENDING', error: shapeError });
         ctx.metrics.ksusReceived.inc({ supplier, result: stored.duplicate ? 'duplicate' : 'stored' });
         res.status(202).json({ id: stored.id, duplicate: stored.duplicate, status: 'RECEIVED' });
         if (!stored.duplicate) ctx.kick.ksus();
