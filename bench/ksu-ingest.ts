@@ -52,7 +52,7 @@ async function run(engine: 'pglite' | 'postgres', url?: string) {
   const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/kcis`;
   // The connector runs in its own process (see bench/server.ts).
   // Compiled JS, as in production (`npm run build` first; tsx alone would add ~60 MB of RSS).
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof2'] : []), 'dist/bench/server.js', sinkUrl, String(ORDERS), url ?? ''], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof2'] : []), 'dist/bench/server.js', sinkUrl, String(ORDERS), url ?? ''], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const nextLine = () => new Promise<Record<string, number>>((resolve) => lines.once('line', (l) => resolve(JSON.parse(l))));
   const { port } = await nextLine();

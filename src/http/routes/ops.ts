@@ -21,7 +21,8 @@ export function opsRoutes(ctx: AppContext): Router {
   r.get('/metrics', async (_req, res) => { res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()); });
   r.get('/openapi.json', (_req, res) => { res.json(spec); });
   r.get('/openapi/tenant-updates-api.json', (_req, res) => { res.json(updatesSpec); });
-  const uiDir = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
+  // absolute-path.js only: the package's index evaluates the whole browser bundle (~10 MB of heap) in Node.
+  const uiDir = (require('swagger-ui-dist/absolute-path.js') as () => string)();
   r.use('/docs/assets', express.static(uiDir, { index: false }));
   r.get(['/docs', '/docs/'], (_req, res) => { res.type('html').send(DOCS_HTML); });
   return r;
