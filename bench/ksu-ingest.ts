@@ -4,6 +4,7 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 500);
@@ -12,6 +13,7 @@ const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
 const BURST = Number(process.env.BENCH_BURST ?? 5000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 
+const PROD_NODE_FLAGS = (JSON.parse(readFileSync('package.json', 'utf8')).scripts['start:prod'] as string).split(/\s+/).filter((a) => a.startsWith('--'));
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN; };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
@@ -50,9 +52,9 @@ async function run(engine: 'pglite' | 'postgres', url?: string) {
   });
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
   const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/kcis`;
-  // The connector runs in its own process (see bench/server.ts).
-  // Compiled JS, as in production (`npm run build` first; tsx alone would add ~60 MB of RSS).
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof2'] : []), 'dist/bench/server.js', sinkUrl, String(ORDERS), url ?? ''], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The connector runs in its own process (see bench/server.ts), compiled and with the Node flags of
+  // `npm run start:prod` (`npm run build` first; tsx alone would add ~60 MB of RSS).
+  const child = spawn(process.execPath, [...PROD_NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof2'] : []), 'dist/bench/server.js', sinkUrl, String(ORDERS), url ?? ''], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const nextLine = () => new Promise<Record<string, number>>((resolve) => lines.once('line', (l) => resolve(JSON.parse(l))));
   const { port } = await nextLine();
