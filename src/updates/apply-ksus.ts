@@ -102,9 +102,8 @@ export class KsuProcessor {
         const receivedOn = new Date(row.received_at).toISOString();
         const t = translateKsu(ctx.bb1.mappings, ksu, { status: order.status, orderType: order.orderType, entity: order.entity, state: order.supplierState as Bb1OrderState }, receivedOn);
         for (const code of t.unmappedCodes) ctx.metrics.unmappedCodes.inc({ supplier: row.supplier, code });
-        const changed = JSON.stringify(t.entity) !== JSON.stringify(order.entity);
         if (!touched.has(order)) touched.set(order, { from: order.status, created: false });
-        order.entity = { ...t.entity, updated: changed ? new Date().toISOString() : order.entity.updated };
+        order.entity = { ...t.entity, updated: t.entityChanged ? new Date().toISOString() : order.entity.updated };
         order.status = t.status;
         order.supplierState = t.state as Record<string, unknown>;
         if (t.state.bb1OrderId && !order.supplierOrderId) { order.supplierOrderId = t.state.bb1OrderId; byBb1.set(`${order.supplier}\u0000${order.supplierOrderId}`, order); }

@@ -39,23 +39,38 @@ export class InboxWriter {
     if (!batch.length) return;
     if (this.queue.length && !this.scheduled) { this.scheduled = true; setImmediate(() => void this.flush()); }
     try {
-      const now = new Date().toISOString();
-      const inserted = await this.db.insertInto('ksu_inbox').values(batch.map(({ k }) => ({
-        event_id: k.eventId, tenant_id: k.tenantId, supplier: k.supplier, received_at: now, raw: k.raw,
-        body: k.body === undefined || k.body === null ? null : k.raw, event_type: k.eventType, event_time: k.eventTime,
-        external_id: k.externalId, supplier_order_id: k.supplierOrderId, status: k.status, error: k.error, order_id: null, applied_at: null,
-      }))).onConflict((oc) => oc.column('event_id').doNothing()).returning(['id', 'event_id']).execute();
-      // Each caller takes the inserted row with its eventId; callers left over sent an eventId already stored.
-      const fresh = [...inserted];
-      const results = batch.map(({ k }) => {
-        const i = fresh.findIndex((r) => r.event_id === k.eventId);
-        return i >= 0 ? { id: Number(fresh.splice(i, 1)[0]!.id), duplicate: false } : undefined;
-      });
-      const dupIds = [...new Set(batch.filter((_, i) => !results[i]).map(({ k }) => k.eventId).filter((e): e is string => e !== null))];
-      const existing = dupIds.length ? await this.db.selectFrom('ksu_inbox').select(['id', 'event_id']).where('event_id', 'in', dupIds).execute() : [];
-      batch.forEach(({ k, resolve }, i) => resolve(results[i] ?? { id: Number(existing.find((r) => r.event_id === k.eventId)?.id ?? 0), duplicate: true }));
+      const results = await this.insert(batch.map(({ k }) => k));
+      batch.forEach(({ resolve }, i) => resolve(results[i]!));
     } catch (e) {
-      for (const { reject } of batch) reject(e);
+      if (batch.length === 1) { batch[0]!.reject(e); return; }
+      // One KSU the database refuses must not fail the others that happened to share its INSERT.
+      for (const { k, resolve, reject } of batch) await this.insert([k]).then((r) => resolve(r[0]!), reject);
     }
+  }
+
+  private async insert(ks: InboxInsert[]): Promise<{ id: number; duplicate: boolean }[]> {
+    const now = new Date().toISOString();
+    // One JSON parameter for the whole batch (cheaper to build and send than a dozen parameters a row); the
+    // body column is the raw text cast to jsonb by Postgres, so each KSU is serialised once.
+    const rows = JSON.stringify(ks.map((k) => ({
+      event_id: k.eventId, tenant_id: k.tenantId, supplier: k.supplier, raw: k.raw, parsed: k.body !== undefined && k.body !== null,
+      event_type: k.eventType, event_time: k.eventTime, external_id: k.externalId, supplier_order_id: k.supplierOrderId, status: k.status, error: k.error,
+    })));
+    const { rows: inserted } = await sql<{ id: number; event_id: string | null }>`
+      INSERT INTO ksu_inbox (event_id, tenant_id, supplier, received_at, raw, body, event_type, event_time, external_id, supplier_order_id, status, error)
+      SELECT v.event_id, v.tenant_id, v.supplier, ${now}::timestamptz, v.raw, CASE WHEN v.parsed THEN v.raw::jsonb END, v.event_type, v.event_time,
+        v.external_id, v.supplier_order_id, v.status, v.error
+      FROM jsonb_to_recordset(${rows}::jsonb) AS v(event_id text, tenant_id text, supplier text, raw text, parsed boolean,
+        event_type text, event_time timestamptz, external_id text, supplier_order_id text, status text, error text)
+      ON CONFLICT (event_id) DO NOTHING
+      RETURNING id, event_id`.execute(this.db);
+    // Each caller takes the inserted row with its eventId (rows without one come back in insert order);
+    // callers left over sent an eventId already stored: a duplicate, answered with the stored id.
+    const fresh = new Map<string | null, number[]>();
+    for (const r of inserted) fresh.set(r.event_id, [...(fresh.get(r.event_id) ?? []), Number(r.id)]);
+    const results = ks.map((k) => { const id = fresh.get(k.eventId)?.shift(); return id === undefined ? undefined : { id, duplicate: false }; });
+    const dupIds = [...new Set(ks.filter((_, i) => !results[i]).map((k) => k.eventId).filter((e): e is string => e !== null))];
+    const existing = dupIds.length ? await this.db.selectFrom('ksu_inbox').select(['id', 'event_id']).where('event_id', 'in', dupIds).execute() : [];
+    return ks.map((k, i) => results[i] ?? { id: Number(existing.find((r) => r.event_id === k.eventId)?.id ?? 0), duplicate: true });
   }
 }

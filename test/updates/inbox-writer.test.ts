@@ -25,4 +25,23 @@ describe.each(ENGINES)('KSU inbox group commit (%s)', (engine) => {
     for (const [i, r] of fresh.entries()) expect(rows.find((x) => x.id === r.id)!.event_id).toBe(`e-${i + 1}`);
     expect(rows.find((x) => x.id === results[28]!.id)!.raw).toBe('{"x":2}');
   });
+
+  it('keeps the raw text, stores a parsed body as jsonb (none when unparseable), and one row the database refuses fails only its own caller', async () => {
+    const w = new InboxWriter(db.db, 10);
+    const [good, bad, unparseable] = await Promise.allSettled([
+      w.store(k('g-1', '{"event": {"n": 1},  "eventId": "g-1"}')),
+      w.store({ ...k('g-2'), eventTime: 'the day after tomorrow' }),
+      w.store({ ...k(null), raw: '{not json', body: null, status: 'UNPARSEABLE' }),
+    ]);
+    expect(good.status).toBe('fulfilled');
+    expect(bad.status).toBe('rejected');
+    expect(unparseable.status).toBe('fulfilled');
+    const rows = await db.db.selectFrom('ksu_inbox').select(['id', 'event_id', 'raw', 'body', 'status'])
+      .where('id', 'in', [(good as PromiseFulfilledResult<{ id: number }>).value.id, (unparseable as PromiseFulfilledResult<{ id: number }>).value.id]).orderBy('id').execute();
+    expect(rows.map((r) => [r.event_id, r.raw, r.body, r.status])).toEqual([
+      ['g-1', '{"event": {"n": 1},  "eventId": "g-1"}', { event: { n: 1 }, eventId: 'g-1' }, 'PENDING'],
+      [null, '{not json', null, 'UNPARSEABLE'],
+    ]);
+    expect(await db.db.selectFrom('ksu_inbox').select('id').where('event_id', '=', 'g-2').execute()).toEqual([]);
+  });
 });

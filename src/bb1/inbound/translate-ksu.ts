@@ -30,6 +30,8 @@ export interface KsuTranslation {
   kci?: KciDraft;
   unmappedCodes: string[];
   fired: string[];
+  /** whether anything the tenant sees in the order entity changed */
+  entityChanged: boolean;
   /** the table rows that matched, highest priority first (the first decided the KCI) */
   firedRules: SignalRule[];
   stale: boolean;
@@ -41,7 +43,8 @@ const FORWARD_RANK: Record<string, number> = { RECEIVED_BY_GATEWAY: 0, SENT_TO_S
 
 interface Signal { rule: SignalRule; source: string; code?: string; bb1Text?: string }
 
-const clone = <T>(v: T): T => structuredClone(v);
+// Entities and state are plain JSON (they live in jsonb): a JSON round trip is the cheapest deep copy.
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 /** The root (access) item: the top-level item whose ecode is a line profile, else the first top-level item. */
 export function rootItem(m: Bb1Mappings, items: KsuItem[]): KsuItem | undefined {
@@ -97,7 +100,7 @@ function dateFromText(text: string | undefined): string | undefined {
 export function translateKsu(m: Bb1Mappings, ksu: ParsedKsu, order: OrderView, receivedOn: string): KsuTranslation {
   const t = m.tables['ksu-item-states'];
   const entity = clone(order.entity);
-  const before = JSON.stringify(entity);
+  const before = JSON.stringify({ ...order.entity, updated: undefined });
   const state: Bb1OrderState = clone(order.state);
   const eventTime = ksu.eventTime ?? receivedOn;
   const stale = Boolean(state.lastEventTime && eventTime < state.lastEventTime);
@@ -199,7 +202,7 @@ export function translateKsu(m: Bb1Mappings, ksu: ParsedKsu, order: OrderView, r
 
   // Which KCI, if any.
   const codes = [...new Set([...ksu.subCodes, ...ksu.codes.map((c) => c.code)])];
-  const entityChanged = JSON.stringify({ ...entity, updated: undefined }) !== JSON.stringify({ ...JSON.parse(before), updated: undefined });
+  const entityChanged = JSON.stringify({ ...entity, updated: undefined }) !== before;
   const reported = new Set(state.reported ?? []);
   const milestones = new Set(state.milestones ?? []);
   const newCodes = codes.filter((c) => !reported.has(`code:${c}`));
@@ -222,9 +225,10 @@ export function translateKsu(m: Bb1Mappings, ksu: ParsedKsu, order: OrderView, r
     }
   }
   // The tenant's pending amendment or cancellation request learns its outcome with the order.
+  let settled = false;
   const settle = (field: string, to: string) => {
     const req = entity[field] as { status?: string } | undefined;
-    if (req && (req.status === 'PENDING' || req.status === 'RECEIVED_BY_GATEWAY')) entity[field] = { ...req, status: to };
+    if (req && (req.status === 'PENDING' || req.status === 'RECEIVED_BY_GATEWAY')) { entity[field] = { ...req, status: to }; settled = true; }
   };
   if (signal?.type === 'AMENDED') settle('serviceOrderAmendment', 'COMPLETED');
   if (signal?.type === 'CANCELLED') settle('serviceOrderCancellation', 'COMPLETED');
@@ -242,5 +246,5 @@ export function translateKsu(m: Bb1Mappings, ksu: ParsedKsu, order: OrderView, r
   for (const c of codes) reported.add(`code:${c}`);
   state.milestones = [...milestones];
   state.reported = [...reported];
-  return { status, entity, state, kci, unmappedCodes: unmapped, fired, firedRules: signals.map((x) => x.rule), stale };
+  return { status, entity, state, kci, entityChanged: entityChanged || settled, unmappedCodes: unmapped, fired, firedRules: signals.map((x) => x.rule), stale };
 }
