@@ -8,7 +8,7 @@ import { waitUntil } from '../helpers/wait.js';
 
 const OPERATOR = 'crash-test-operator-token-0123456789';
 
-/** The real service as `npm start` runs it (demo tenant, built-in sandbox), with its KCIs sent to our sink. */
+/** The real service as `npm start` runs it (demo tenant, built-in sandbox; from the sources, as `npm run dev`), with its KCIs sent to our sink. */
 function startProcess(port: number, env: Record<string, string>): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', OPERATOR_TOKEN: OPERATOR, DEMO_CLIENT_SECRET: 'demo-secret-for-tests', DEMO_BB1_SECRET: 'x-secret', DEMO_KSU_SECRET: 'ksu-secret-for-tests', KCI_TIMEOUT_MS: '1000', KCI_RETRY_SCHEDULE: '0.2,0.2,0.2,0.2', SANDBOX_PACE_MS: '30', ...env },
