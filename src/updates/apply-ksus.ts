@@ -6,6 +6,7 @@ import { enqueueKcis, type NewKci } from '../kci/outbox.js';
 import { reason } from '../kci/envelope.js';
 import { toOrder, type StoredOrder } from '../store/orders.js';
 import { requeueUnmatched } from './ksu-inbox.js';
+import type { Db } from '../store/database.js';
 
 type InboxRow = { id: number; tenant_id: string | null; supplier: string; body: unknown; received_at: Date | string };
 type Outcome = { id: number; status: string; error: string | null; order_id: number | null };
@@ -79,6 +80,11 @@ export class KsuProcessor {
       }
       const externalIds = [...new Set(parsed.map((p) => p.ksu.externalId).filter((x): x is string => Boolean(x)))];
       const bb1Ids = [...new Set(parsed.map((p) => p.ksu.bb1OrderId).filter((x): x is string => Boolean(x)))];
+      // An order's KSUs are applied in the order they were received. A KSU with an earlier one for the same
+      // order still PENDING outside this batch (held by another loop or instance: SKIP LOCKED passed over
+      // it) waits: it stays PENDING, and is claimed again once that one is applied.
+      const deferred = await this.deferredBehindOthers(trx, parsed, externalIds, bb1Ids);
+      if (deferred.size) parsed.splice(0, parsed.length, ...parsed.filter((p) => !deferred.has(Number(p.row.id))));
       const locked = externalIds.length || bb1Ids.length ? await sql<Parameters<typeof toOrder>[0]>`
         SELECT tenant_id, id, external_id, supplier, order_type, status, supplier_order_id, conversation_id, entity,
           '{}'::jsonb AS request, supplier_state, NULL::jsonb AS outbound, send_state, created_at, updated_at
@@ -138,7 +144,31 @@ export class KsuProcessor {
           applied_at = CASE WHEN v.status = 'APPLIED' THEN now() ELSE NULL END
         FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb) AS v(id bigint, status text, error text, order_id integer)
         WHERE k.id = v.id`.execute(trx);
-      return { handled: rows.length, created, kcis: kcis.length };
+      return { handled: rows.length - deferred.size, created, kcis: kcis.length };
     });
+  }
+
+  /** Ids of claimed KSUs that an earlier PENDING KSU of the same order, not in this batch, must precede. */
+  private async deferredBehindOthers(trx: Db, parsed: { row: InboxRow; ksu: ParsedKsu }[], externalIds: string[], bb1Ids: string[]): Promise<Set<number>> {
+    const deferred = new Set<number>();
+    if (this.ctx.dbEngine === 'pglite' || (!externalIds.length && !bb1Ids.length)) return deferred; // one connection: nothing runs beside us
+    const ids = parsed.map((p) => Number(p.row.id));
+    const earlier = await sql<{ external_id: string | null; supplier_order_id: string | null; first: number }>`
+      SELECT external_id, supplier_order_id, min(id) AS first FROM ksu_inbox
+      WHERE status = 'PENDING' AND id < ${Math.max(...ids)} AND NOT (id = ANY(${ids}::bigint[]))
+        AND (external_id = ANY(${externalIds}::text[]) OR supplier_order_id = ANY(${bb1Ids}::text[]))
+      GROUP BY external_id, supplier_order_id`.execute(trx);
+    if (!earlier.rows.length) return deferred;
+    const firstByExternal = new Map<string, number>();
+    const firstByBb1 = new Map<string, number>();
+    for (const r of earlier.rows) {
+      if (r.external_id) firstByExternal.set(r.external_id, Math.min(Number(r.first), firstByExternal.get(r.external_id) ?? Infinity));
+      if (r.supplier_order_id) firstByBb1.set(r.supplier_order_id, Math.min(Number(r.first), firstByBb1.get(r.supplier_order_id) ?? Infinity));
+    }
+    for (const { row, ksu: k } of parsed) {
+      const first = Math.min(k.externalId ? firstByExternal.get(k.externalId) ?? Infinity : Infinity, k.bb1OrderId ? firstByBb1.get(k.bb1OrderId) ?? Infinity : Infinity);
+      if (first < Number(row.id)) deferred.add(Number(row.id));
+    }
+    return deferred;
   }
 }
