@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Backlog } from './store/backlog.js';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -16,3 +17,25 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Backlog gauges, read from the database when /metrics is scraped (one read shared by the four gauges):
+ * what an operator alerts on — KSUs waiting to be applied or matched, KCIs waiting or DEAD, and how old the
+ * oldest waiting one is. A failed read leaves the last values and is reported through `onError`.
+ */
+export function registerBacklogGauges(metrics: Metrics, read: () => Promise<Backlog>, onError: (e: unknown) => void): void {
+  let last: { at: number; p: Promise<Backlog | undefined> } | undefined;
+  const current = () => {
+    if (!last || Date.now() - last.at > 500) last = { at: Date.now(), p: read().catch((e) => { onError(e); return undefined; }) };
+    return last.p;
+  };
+  const registers = [metrics.registry];
+  new Gauge({ name: 'ksu_inbox_backlog', help: 'KSUs stored but not yet applied (PENDING) or not yet matched to an order (UNMATCHED)', labelNames: ['status'], registers,
+    async collect() { const b = await current(); if (b) { this.set({ status: 'PENDING' }, b.ksus.PENDING); this.set({ status: 'UNMATCHED' }, b.ksus.UNMATCHED); } } });
+  new Gauge({ name: 'ksu_inbox_oldest_pending_seconds', help: 'Age of the oldest KSU not yet applied (0 when none)', registers,
+    async collect() { const b = await current(); if (b) this.set(b.ksus.oldestPendingSeconds); } });
+  new Gauge({ name: 'kci_outbox_backlog', help: 'KCIs not yet delivered (PENDING) or given up after the retry schedule (DEAD)', labelNames: ['status'], registers,
+    async collect() { const b = await current(); if (b) { this.set({ status: 'PENDING' }, b.kcis.PENDING); this.set({ status: 'DEAD' }, b.kcis.DEAD); } } });
+  new Gauge({ name: 'kci_outbox_oldest_undelivered_seconds', help: 'Age of the oldest KCI not yet delivered (0 when none)', registers,
+    async collect() { const b = await current(); if (b) this.set(b.kcis.oldestUndeliveredSeconds); } });
+}

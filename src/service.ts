@@ -4,7 +4,8 @@ import type { Config } from './config/env.js';
 import type { TenantDirectory } from './config/tenants.js';
 import { TokenService } from './auth/tokens.js';
 import { openDatabase, migrate, type DatabaseHandle } from './store/database.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, registerBacklogGauges } from './metrics.js';
+import { readBacklog } from './store/backlog.js';
 import { Bb1Connector } from './bb1/connector.js';
 import { loadBb1Mappings } from './bb1/mappings/load.js';
 import { createApp } from './http/app.js';
@@ -31,6 +32,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
   const handle = o.database ?? await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir, onIdleError: (err) => log.warn({ err: err.message }, 'database connection lost; reconnecting on next use') });
   await migrate(handle.db);
   const metrics = createMetrics();
+  registerBacklogGauges(metrics, () => readBacklog(handle.db), (e) => log.warn({ err: (e as Error).message }, 'backlog gauges: database read failed'));
   const mappingsRef = { current: loadBb1Mappings(config.mappingsDir) };
   const lifecycle: AppContext['lifecycle'] = { state: 'starting' };
   const kick = { dispatch: () => {}, ksus: () => {}, kcis: () => {} };

@@ -52,4 +52,14 @@ const migrations: Record<string, Migration> = {
   },
 };
 
+// Added after 0001 (never edit a released migration): the operator's backlog gauges count DEAD KCIs.
+migrations['0002_dead_kcis_index'] = {
+  async up(db: Kysely<unknown>) {
+    await sql`CREATE INDEX kci_outbox_dead ON kci_outbox (tenant_id) WHERE status = 'DEAD'`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await sql`DROP INDEX kci_outbox_dead`.execute(db);
+  },
+};
+
 export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

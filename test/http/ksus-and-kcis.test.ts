@@ -143,6 +143,9 @@ describe.each(ENGINES)('KSUs in, KCIs out, over HTTP (%s)', (engine) => {
     for (let i = 0; i < 400 && dead.length === 0; i++) { dead = await findDead(); if (!dead.length) await new Promise((r) => setTimeout(r, 25)); }
     expect(dead).toHaveLength(1);
     expect(dead[0]!.attempts).toBe(4); // first attempt + the three of the test schedule
+    const deadGauge = async () => Number((await stack.http.get('/metrics')).text.match(/^kci_outbox_backlog\{status="DEAD"\} (\d+)$/m)?.[1]);
+    const deadBefore = await deadGauge();
+    expect(deadBefore).toBeGreaterThanOrEqual(1);
     expect((await post(ksu(o, `dead-${engine}-2`, '2026-11-23T11:00:00Z', { errorMessage: [{ subCode: '101105', message: 'Informational : 101105 : delayed', productOrderItem: [{ itemId: '100' }] }] }))).status).toBe(202);
     await waitUntil(async () => (await stack.call('get', `/v1/service-orders/${o.id}`)).body.updates.length === 3, 'the third KCI to be written');
     await stack.service.delivery.runOnce();
@@ -155,6 +158,11 @@ describe.each(ENGINES)('KSUs in, KCIs out, over HTTP (%s)', (engine) => {
     const kcis = kcisOf(o.id, o.conversation);
     expect(kcis[1]!.body.id).toBe(dead[0]!.id);
     expect(kcis.map((k) => k.body.sequenceNumber)).toEqual([1, 2, 3]);
+    await waitUntil(async () => (await deadGauge()) === deadBefore - 1, 'the DEAD gauge to count one fewer');
+    const metrics = (await stack.http.get('/metrics')).text;
+    for (const name of ['ksu_inbox_backlog{status="PENDING"}', 'ksu_inbox_backlog{status="UNMATCHED"}', 'ksu_inbox_oldest_pending_seconds', 'kci_outbox_backlog{status="PENDING"}', 'kci_outbox_oldest_undelivered_seconds']) {
+      expect(metrics).toMatch(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} \\d+(\\.\\d+)?$`, 'm'));
+    }
   });
 
   it('honours Retry-After from the tenant', async () => {
