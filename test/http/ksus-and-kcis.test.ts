@@ -6,6 +6,7 @@ import { startStack, provideBody, OPERATOR_TOKEN, type Stack } from '../helpers/
 import { expectMatchesSpec, expectValidKci } from '../helpers/spec.js';
 import { BB1_PATHS } from '../../src/bb1/client.js';
 import { waitUntil } from '../helpers/wait.js';
+import { TenantOrders } from '../../src/store/orders.js';
 
 const SIGNING = 'whsec_' + Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');
 
@@ -97,6 +98,33 @@ describe.each(ENGINES)('KSUs in, KCIs out, over HTTP (%s)', (engine) => {
     await sink.waitFor(() => kcisOf(o.id, o.conversation).some((k) => (k.body.information as { type: string })?.type === 'COMMITTED'));
     const row = await stack.db.db.selectFrom('ksu_inbox').select(['status', 'order_id']).where('event_id', '=', `early-${engine}`).executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'APPLIED', order_id: o.id });
+  });
+
+  it('an operator reprocesses a KSU left UNMATCHED once its order exists by other means; nothing else can be reprocessed', async () => {
+    const externalId = `TENANT1-${900 + (engine === 'pglite' ? 1 : 2)}-0000cafe`;
+    const early = ksu({ externalId, bb1Id: `BB1-OPS-${engine}` }, `ops-${engine}`, '2026-11-23T09:30:00Z', { errorMessage: [{ subCode: '520', message: 'Informational : 520 : Order Committed', productOrderItem: [{ itemId: '100' }] }] });
+    const stored = await post(early);
+    expect(stored.status).toBe(202);
+    const inboxId = stored.body.id as number;
+    await waitUntil(async () => (await stack.db.db.selectFrom('ksu_inbox').select('status').where('id', '=', inboxId).executeTakeFirstOrThrow()).status === 'UNMATCHED', 'the KSU to be parked');
+    // The order appears without any create event (restored from a backup, say): nothing re-matches it by itself.
+    const order = await new TenantOrders(stack.db.db, 'TENANT1').create({ externalId: () => externalId, supplier: 'BTWHOLESALEBB1', orderType: 'NEW', conversationId: `conv-ops-${engine}`, request: {},
+      entity: (id, now) => ({ id, orderType: 'NEW', supplier: 'BTWHOLESALEBB1', status: 'SENT_TO_SUPPLIER', created: now, updated: now }) });
+    const ops = (path: string, token = OPERATOR_TOKEN) => stack.http.post(path).set('Authorization', `Bearer ${token}`);
+    expect((await ops(`/ops/ksus/${inboxId}/reprocess`, 'not-the-operator-token-0123456789ab')).status).toBe(401);
+    const queued = await ops(`/ops/ksus/${inboxId}/reprocess`);
+    expect(queued.status).toBe(202);
+    expect(queued.body).toMatchObject({ id: inboxId, eventId: `ops-${engine}`, status: 'PENDING' });
+    expectMatchesSpec(queued, 'post', '/ops/ksus/{id}/reprocess');
+    await sink.waitFor(() => sink.forOrder(order.id).some((k) => k.headers['x-conversation-id'] === `conv-ops-${engine}` && (k.body.information as { type: string })?.type === 'COMMITTED'));
+    const again = await ops(`/ops/ksus/${inboxId}/reprocess`);
+    expect(again.status).toBe(409);
+    expect(again.body.messages).toEqual([`KSU ${inboxId} is APPLIED; only UNMATCHED or FAILED KSUs can be reprocessed`]);
+    expectMatchesSpec(again, 'post', '/ops/ksus/{id}/reprocess');
+    expect((await ops('/ops/ksus/987654321/reprocess')).status).toBe(404);
+    const bad = await ops('/ops/ksus/first/reprocess');
+    expect(bad.status).toBe(400);
+    expect(bad.body.messages).toEqual(['id: must be a KSU inbox id (a positive integer)']);
   });
 
   it('refuses (403) and records a KSU naming another tenant\'s order; keeps unparseable bodies (400)', async () => {
