@@ -7,11 +7,18 @@ import type { Db } from '../store/database.js';
 import type { Tenant, TenantDirectory } from '../config/tenants.js';
 import type { Metrics } from '../metrics.js';
 import { TokenProvider } from '../oauth-client.js';
-import { claimDue, recordOutcomes, type DeliveryOutcome, type OutboxEntry } from './outbox.js';
+import { claimDue, recordOutcomes, releaseClaims, type DeliveryOutcome, type OutboxEntry } from './outbox.js';
 import { signWebhook } from './signing.js';
 import { postJson } from './post-json.js';
 
-export interface DeliveryOptions { retrySchedule: number[]; timeoutMs: number; batchSize?: number; pollMs?: number; leaseSeconds?: number; jitter?: number; passes?: number }
+export interface DeliveryOptions {
+  retrySchedule: number[]; timeoutMs: number; batchSize?: number; pollMs?: number; leaseSeconds?: number; jitter?: number;
+  /** deliveries in flight at once, and at most this many for one tenant (so one slow tenant cannot take every slot) */
+  maxInFlight?: number; maxInFlightPerTenant?: number;
+}
+
+/** The shortest time between two claims when the first found everything that was due (see claim()). */
+const CLAIM_GAP_MS = 5;
 
 const RETRYABLE = (status: number) => status === 408 || status === 425 || status === 429 || status >= 500;
 
@@ -27,15 +34,27 @@ export function retryAfterMs(header: unknown, now = Date.now()): number | undefi
  * Delivers outbox KCIs to tenant webhooks: at least once, in order per order, in parallel across orders
  * and tenants. Transient failures follow the retry schedule (±jitter, honouring Retry-After); when it is
  * exhausted, or the tenant answers a permanent 4xx, the KCI is DEAD: kept and redeliverable.
+ *
+ * Deliveries run independently: due KCIs are claimed whenever a slot is free, each outcome is recorded as it
+ * comes (outcomes finishing together share one statement), and a tenant never holds more than its share of
+ * the slots, so a tenant whose endpoint hangs until the timeout delays nobody else.
  */
 export class DeliveryWorker {
   private readonly http: AxiosInstance;
   private readonly tokens = new Map<string, TokenProvider>();
   private timer?: NodeJS.Timeout;
-  private running = false;
-  private stopping = false;
-  private active?: Promise<void>;
-  private wakeRequested = false;
+  private stopping = true;
+  private claiming = false;
+  private claimAgain = false;
+  private inFlight = 0;
+  private readonly perTenant = new Map<string, number>();
+  private readonly active = new Set<Promise<void>>();
+  private outcomes: DeliveryOutcome[] = [];
+  private flushScheduled = false;
+  private lastDrained = 0;
+  private gapTimer?: NodeJS.Timeout;
+  private recordingActive = false;
+  private recording: Promise<void> = Promise.resolve();
 
   constructor(private readonly db: Db, private readonly tenants: TenantDirectory, private readonly log: Logger, private readonly metrics: Metrics, private readonly opts: DeliveryOptions) {
     this.http = axios.create({
@@ -44,55 +63,122 @@ export class DeliveryWorker {
     });
   }
 
+  private get maxInFlight() { return this.opts.maxInFlight ?? 256; }
+  private get maxPerTenant() { return this.opts.maxInFlightPerTenant ?? 64; }
+  private get leaseSeconds() { return this.opts.leaseSeconds ?? Math.ceil(this.opts.timeoutMs / 1000) + 5; }
+
   start(): void {
     this.stopping = false;
-    this.schedule(0);
+    this.poll();
   }
 
-  /** Ask for an immediate pass (after new KCIs were committed). */
+  /** Ask for a claim now (after new KCIs were committed). */
   wake(): void {
-    if (this.stopping) return;
-    if (this.running) { this.wakeRequested = true; return; }
-    this.schedule(0);
+    if (!this.stopping) void this.claim();
   }
 
+  /** Stops claiming; waits for the deliveries in flight and records their outcomes. */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.active;
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    while (this.active.size) await Promise.all([...this.active]);
+    while (this.recordingActive || this.outcomes.length) { this.flush(); await this.recording; }
   }
 
-  private schedule(ms: number): void {
-    if (this.stopping) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => { this.active = this.tick(); }, ms);
-    this.timer.unref?.();
-  }
-
-  /** One pass: claim, deliver in parallel, record. Returns the number of KCIs attempted. */
+  /** One synchronous pass (operators and tests): claim due KCIs, deliver them, record; returns how many. */
   async runOnce(): Promise<number> {
-    const batch = await claimDue(this.db, this.opts.batchSize ?? 200, this.opts.leaseSeconds ?? Math.ceil(this.opts.timeoutMs / 1000) + 5);
-    const outcomes = await Promise.all(batch.map((e) => this.deliver(e)));
-    await recordOutcomes(this.db, outcomes);
+    const batch = await claimDue(this.db, this.opts.batchSize ?? 200, this.leaseSeconds);
+    await recordOutcomes(this.db, await Promise.all(batch.map((e) => this.deliver(e))));
     return batch.length;
   }
 
-  private async tick(): Promise<void> {
-    if (this.running || this.stopping) return;
-    this.running = true;
-    let n = 0;
-    try {
-      // Several passes at once on PostgreSQL (SKIP LOCKED keeps them disjoint; only an order's oldest
-      // undelivered KCI is ever claimable, so per-order order holds).
-      n = (await Promise.all(Array.from({ length: this.opts.passes ?? 1 }, () => this.runOnce()))).reduce((a, b) => a + b, 0);
-    } catch (e) {
-      this.log.error({ err: e }, 'KCI delivery pass failed');
-    } finally {
-      this.running = false;
+  /** Retries fall due with time, not with an event: look again every pollMs. */
+  private poll(): void {
+    if (this.stopping) return;
+    void this.claim().finally(() => {
+      if (this.stopping) return;
+      this.timer = setTimeout(() => this.poll(), this.opts.pollMs ?? 500);
+      this.timer.unref?.();
+    });
+  }
+
+  /**
+   * Claims due KCIs into the free slots (skipping tenants at their share) until none is left or no slot is.
+   * Under load the reasons to look again (new KCIs committed, deliveries recorded) come every few
+   * milliseconds; after a claim that found everything due, the next waits out a short gap so that they
+   * are served together by one query rather than one query each.
+   */
+  private async claim(): Promise<void> {
+    if (this.claiming) { this.claimAgain = true; return; }
+    const wait = this.lastDrained + CLAIM_GAP_MS - Date.now();
+    if (wait > 0) {
+      if (!this.gapTimer) this.gapTimer = setTimeout(() => { this.gapTimer = undefined; if (!this.stopping) void this.claim(); }, wait);
+      return;
     }
-    const again = n > 0 || this.wakeRequested;
-    this.wakeRequested = false;
-    this.schedule(again ? 0 : this.opts.pollMs ?? 500);
+    this.claiming = true;
+    try {
+      do {
+        this.claimAgain = false;
+        const room = Math.min(this.maxInFlight - this.inFlight, this.opts.batchSize ?? 200);
+        if (room <= 0 || this.stopping) break;
+        const full = [...this.perTenant].filter(([, n]) => n >= this.maxPerTenant).map(([t]) => t);
+        const batch = await claimDue(this.db, room, this.leaseSeconds, full);
+        // One claim can bring a tenant past its share: the excess goes back, untried, for a later claim.
+        const excess = batch.filter((e) => !this.launch(e));
+        if (excess.length) await releaseClaims(this.db, excess.map((e) => e.id));
+        if (batch.length === room) this.claimAgain = true; // there may be more
+        else this.lastDrained = Date.now();
+      } while (this.claimAgain && this.lastDrained + CLAIM_GAP_MS <= Date.now());
+      if (this.claimAgain) { this.claimAgain = false; setImmediate(() => void this.claim()); }
+    } catch (e) {
+      this.log.error({ err: e }, 'KCI claim failed');
+    } finally {
+      this.claiming = false;
+    }
+  }
+
+  /** Starts one delivery (true), unless its tenant has just reached its share (false). */
+  private launch(e: OutboxEntry): boolean {
+    if ((this.perTenant.get(e.tenantId) ?? 0) >= this.maxPerTenant) return false;
+    this.inFlight += 1;
+    this.perTenant.set(e.tenantId, (this.perTenant.get(e.tenantId) ?? 0) + 1);
+    const p: Promise<void> = this.deliver(e)
+      .catch((err): DeliveryOutcome => ({ id: e.id, delivered: false, status: null, next: new Date(Date.now() + 1000), error: `delivery failed: ${(err as Error).message}`, at: new Date().toISOString() }))
+      .then((o) => { this.outcomes.push(o); this.scheduleFlush(); })
+      .finally(() => {
+        this.inFlight -= 1;
+        const n = (this.perTenant.get(e.tenantId) ?? 1) - 1;
+        if (n > 0) this.perTenant.set(e.tenantId, n); else this.perTenant.delete(e.tenantId);
+        this.active.delete(p);
+      });
+    this.active.add(p);
+    return true;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /**
+   * Records the outcomes gathered so far in one statement, one statement at a time: outcomes that come in
+   * while one is being written wait and go together in the next (group commit). Then claims: a delivered
+   * KCI frees its order's next one.
+   */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.recordingActive || !this.outcomes.length) return;
+    this.recordingActive = true;
+    const batch = this.outcomes.splice(0);
+    this.recording = recordOutcomes(this.db, batch)
+      .catch((e) => this.log.error({ err: e, kcis: batch.length }, 'recording KCI outcomes failed; their leases expire and they are delivered again'))
+      .then(() => {
+        this.recordingActive = false;
+        this.flush();
+        if (!this.stopping) void this.claim();
+      });
   }
 
   private authProvider(t: Tenant): TokenProvider | undefined {

@@ -70,14 +70,16 @@ export async function enqueueKci(trx: Db, args: NewKci): Promise<Record<string, 
 
 /**
  * Claims due KCIs that are the oldest undelivered one of their order (so order is kept per order),
- * with FOR UPDATE SKIP LOCKED and a lease, so several instances on Postgres share the work.
+ * with FOR UPDATE SKIP LOCKED and a lease, so several instances on Postgres share the work. `skipTenants`:
+ * tenants whose share of the deliveries in flight is used up.
  */
-export async function claimDue(db: Db, limit: number, leaseSeconds: number): Promise<OutboxEntry[]> {
+export async function claimDue(db: Db, limit: number, leaseSeconds: number, skipTenants: string[] = []): Promise<OutboxEntry[]> {
   const rows = await sql<Row>`
     UPDATE kci_outbox k SET lease_until = now() + make_interval(secs => ${leaseSeconds}), attempts = k.attempts + 1
     WHERE k.id IN (
       SELECT o.id FROM kci_outbox o
       WHERE o.status = 'PENDING' AND o.next_attempt_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())
+        AND NOT (o.tenant_id = ANY(${skipTenants}::text[]))
         AND NOT EXISTS (SELECT 1 FROM kci_outbox p WHERE p.tenant_id = o.tenant_id AND p.order_id = o.order_id
                         AND p.sequence_number < o.sequence_number AND p.status <> 'DELIVERED')
       ORDER BY o.next_attempt_at, o.sequence_number
@@ -85,6 +87,12 @@ export async function claimDue(db: Db, limit: number, leaseSeconds: number): Pro
       FOR UPDATE SKIP LOCKED)
     RETURNING k.*`.execute(db);
   return rows.rows.map(toEntry);
+}
+
+/** Claimed KCIs handed back untried: no lease, the attempt not counted. */
+export async function releaseClaims(db: Db, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await sql`UPDATE kci_outbox SET lease_until = NULL, attempts = attempts - 1 WHERE id = ANY(${ids}::uuid[]) AND status = 'PENDING'`.execute(db);
 }
 
 export interface DeliveryOutcome { id: string; delivered: boolean; status: number | null; next?: Date | null; error?: string; at: string }

@@ -32,6 +32,9 @@ export async function startKciSink() {
     received,
     get attempts() { return attempts; },
     setResponder(f: typeof respond) { respond = f; },
+    /** Answers the requests held open so far (their KCIs count as received if `status` is 2xx). */
+    release(status = 204) { for (const res of heldOpen.splice(0)) res.status(status).end(); },
+    get held() { return heldOpen.length; },
     forOrder(tenantOrderId: number) { return received.filter((k) => (k.body.entity as { id?: number })?.id === tenantOrderId); },
     waitFor(check: () => boolean, timeoutMs = 20000): Promise<void> {
       if (check()) return Promise.resolve();

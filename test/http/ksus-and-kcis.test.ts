@@ -207,4 +207,39 @@ describe.each(ENGINES)('KSUs in, KCIs out, over HTTP (%s)', (engine) => {
     expect(new Date(row!.next_attempt_at).getTime() - Date.now()).toBeGreaterThan(100_000); // the schedule says 0.05 s; Retry-After says 120 s
     sink.setResponder(() => ({ status: 204 }));
   });
+
+  it('a tenant whose endpoint hangs does not hold up another tenant\'s KCIs', async () => {
+    // Its own stack with a long delivery timeout, so that "while the other is still hanging" is unambiguous.
+    const sink2 = await startKciSink();
+    const s2 = await startStack({ engine, kciUrl: sink2.url, env: { KCI_TIMEOUT_MS: '60000' } });
+    try {
+      const make = async (tenant: 'TENANT1' | 'TENANT2', bb1Id: string) => {
+        const o = await new TenantOrders(s2.db.db, tenant).create({ externalId: (id) => `${tenant}-${id}-0000d00d`, supplier: 'BTWHOLESALEBB1', orderType: 'NEW', conversationId: `hang-${tenant}`, request: {},
+          entity: (id, now) => ({ id, orderType: 'NEW', supplier: 'BTWHOLESALEBB1', status: 'SENT_TO_SUPPLIER', created: now, updated: now }) });
+        await s2.db.db.updateTable('orders').set({ send_state: 'SENT', supplier_order_id: bb1Id }).where('tenant_id', '=', tenant).where('id', '=', o.id).execute();
+        return o;
+      };
+      const slow = await make('TENANT2', 'BB1-HANG-2');
+      const fine = await make('TENANT1', 'BB1-HANG-1');
+      const committed = (o: { externalId: string }, bb1Id: string, cug: string, eventId: string) => ({ event: { productOrder: { externalId: o.externalId, id: bb1Id, relatedParty: { role: 'BtCug', id: cug },
+        productOrderItem: [{ id: '100', internalId: '1', action: 'add', state: 'inProgress', subStatus: 'In Progress', product: { productOffering: { id: 'E0000160' }, id: 'asset-root' } }],
+        errorMessage: [{ subCode: '520', message: 'Informational : 520 : Order Committed', productOrderItem: [{ itemId: '100' }] }] } }, eventType: 'ProductOrderStateChangeEvent', eventTime: '2026-11-23T10:00:00Z', eventId });
+      // TENANT2's endpoint accepts the connection and never answers (TENANT2 is the one with basic auth).
+      sink2.setResponder((k) => (String(k.headers.authorization ?? '').startsWith('Basic') ? { status: 204, hold: true } : { status: 204 }));
+      expect((await s2.http.post('/v1/suppliers/BTWHOLESALEBB1/ksus').set('Authorization', `Bearer ${await s2.supplierToken('TENANT2')}`).send(committed(slow, 'BB1-HANG-2', 'CUG5008888888', `hang-2-${engine}`))).status).toBe(202);
+      await waitUntil(() => sink2.held === 1, 'TENANT2\'s KCI to be hanging');
+      expect((await s2.http.post('/v1/suppliers/BTWHOLESALEBB1/ksus').set('Authorization', `Bearer ${await s2.supplierToken('TENANT1')}`).send(committed(fine, 'BB1-HANG-1', 'CUG5009999999', `hang-1-${engine}`))).status).toBe(202);
+      await sink2.waitFor(() => sink2.forOrder(fine.id).some((k) => k.headers['x-conversation-id'] === 'hang-TENANT1'));
+      // TENANT1 was served while TENANT2's first attempt is still waiting for an answer.
+      const stuck = await s2.db.db.selectFrom('kci_outbox').select(['status', 'attempts', 'last_error']).where('tenant_id', '=', 'TENANT2').where('order_id', '=', slow.id).executeTakeFirstOrThrow();
+      expect(stuck).toEqual({ status: 'PENDING', attempts: 1, last_error: null });
+      expect(sink2.held).toBe(1);
+      sink2.release(204);
+      await waitUntil(async () => (await s2.db.db.selectFrom('kci_outbox').select('status').where('tenant_id', '=', 'TENANT2').where('order_id', '=', slow.id).executeTakeFirstOrThrow()).status === 'DELIVERED', 'TENANT2\'s KCI to be delivered once answered');
+    } finally {
+      sink2.release(204);
+      await s2.stop();
+      await sink2.close();
+    }
+  }, 60_000);
 });
