@@ -49,7 +49,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
   };
   const dispatcher = new Dispatcher(ctx);
   const ksus = new KsuProcessor(ctx);
-  const delivery = new DeliveryWorker(handle.db, o.tenants, log, metrics, { retrySchedule: config.kciRetrySchedule, timeoutMs: config.kciTimeoutMs });
+  const delivery = new DeliveryWorker(handle.db, o.tenants, log, metrics, { retrySchedule: config.kciRetrySchedule, timeoutMs: config.kciTimeoutMs, engine: handle.engine });
   const workers = o.workers ?? true;
   if (workers) {
     kick.dispatch = () => dispatcher.kick();

@@ -7,7 +7,7 @@ import type { Db } from '../store/database.js';
 import type { Tenant, TenantDirectory } from '../config/tenants.js';
 import type { Metrics } from '../metrics.js';
 import { TokenProvider } from '../oauth-client.js';
-import { claimDue, recordOutcomes, releaseClaims, type DeliveryOutcome, type OutboxEntry } from './outbox.js';
+import { claimDue, recordOutcomes, releaseClaims, releaseWaiting, type DeliveryOutcome, type OutboxEntry } from './outbox.js';
 import { signWebhook } from './signing.js';
 import { postJson } from './post-json.js';
 
@@ -15,6 +15,7 @@ export interface DeliveryOptions {
   retrySchedule: number[]; timeoutMs: number; batchSize?: number; pollMs?: number; leaseSeconds?: number; jitter?: number;
   /** deliveries in flight at once, and at most this many for one tenant (so one slow tenant cannot take every slot) */
   maxInFlight?: number; maxInFlightPerTenant?: number;
+  engine?: 'pglite' | 'postgres';
 }
 
 /** The shortest time between two claims when the first found everything that was due (see claim()). */
@@ -52,6 +53,7 @@ export class DeliveryWorker {
   private outcomes: DeliveryOutcome[] = [];
   private flushScheduled = false;
   private lastDrained = 0;
+  private lastRelease = 0;
   private gapTimer?: NodeJS.Timeout;
   private recordingActive = false;
   private recording: Promise<void> = Promise.resolve();
@@ -89,18 +91,29 @@ export class DeliveryWorker {
   /** One synchronous pass (operators and tests): claim due KCIs, deliver them, record; returns how many. */
   async runOnce(): Promise<number> {
     const batch = await claimDue(this.db, this.opts.batchSize ?? 200, this.leaseSeconds);
-    await recordOutcomes(this.db, await Promise.all(batch.map((e) => this.deliver(e))));
+    await recordOutcomes(this.db, await Promise.all(batch.map((e) => this.deliver(e))), this.opts.engine);
     return batch.length;
   }
 
-  /** Retries fall due with time, not with an event: look again every pollMs. */
+  /** Retries fall due with time, not with an event: look again every pollMs (and for missed releases every 10 s). */
   private poll(): void {
     if (this.stopping) return;
-    void this.claim().finally(() => {
+    void this.releaseMissed().then(() => this.claim()).finally(() => {
       if (this.stopping) return;
       this.timer = setTimeout(() => this.poll(), this.opts.pollMs ?? 500);
       this.timer.unref?.();
     });
+  }
+
+  private async releaseMissed(): Promise<void> {
+    if (Date.now() - this.lastRelease < 10_000) return;
+    this.lastRelease = Date.now();
+    try {
+      const n = await releaseWaiting(this.db);
+      if (n) this.log.info({ kcis: n }, 'KCIs whose predecessors were delivered made due');
+    } catch (e) {
+      this.log.error({ err: e }, 'releasing waiting KCIs failed');
+    }
   }
 
   /**
@@ -172,7 +185,7 @@ export class DeliveryWorker {
     if (this.recordingActive || !this.outcomes.length) return;
     this.recordingActive = true;
     const batch = this.outcomes.splice(0);
-    this.recording = recordOutcomes(this.db, batch)
+    this.recording = recordOutcomes(this.db, batch, this.opts.engine)
       .catch((e) => this.log.error({ err: e, kcis: batch.length }, 'recording KCI outcomes failed; their leases expire and they are delivered again'))
       .then(() => {
         this.recordingActive = false;

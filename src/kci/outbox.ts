@@ -10,10 +10,11 @@ export interface OutboxEntry {
 
 type Row = {
   id: string; tenant_id: string; order_id: number; sequence_number: number; conversation_id: string; body: unknown;
-  status: string; attempts: number; next_attempt_at: Date | string | null; last_error: string | null; last_status: number | null;
+  status: string; attempts: number; next_attempt_at: Date | string | number | null; last_error: string | null; last_status: number | null;
   delivered_at: Date | string | null; created_at: Date | string;
 };
-const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString());
+// 'infinity' (a KCI waiting behind an earlier one of its order) has no date: null.
+const iso = (d: Date | string | number | null) => { if (d == null) return null; const t = new Date(d).getTime(); return Number.isFinite(t) ? new Date(t).toISOString() : null; };
 export const toEntry = (r: Row): OutboxEntry => ({
   id: r.id, tenantId: r.tenant_id, orderId: Number(r.order_id), sequenceNumber: Number(r.sequence_number), conversationId: r.conversation_id,
   body: (typeof r.body === 'string' ? JSON.parse(r.body) : r.body) as Record<string, unknown>, status: r.status, attempts: Number(r.attempts),
@@ -47,19 +48,27 @@ export async function enqueueKcis(trx: Db, list: NewKci[]): Promise<Record<strin
   for (const r of counters.rows) next.set(`${r.tenant_id}\u0000${r.name}`, Number(r.value) - perOrder.get(`${r.tenant_id}\u0000${r.name}`)!.n + 1);
   const now = new Date().toISOString();
   const bodies: Record<string, unknown>[] = [];
+  const seen = new Set<string>();
   const rows = list.map((k) => {
     const key = `${k.tenantId}\u0000kci:${k.orderId}`;
     const sequenceNumber = next.get(key)!;
     next.set(key, sequenceNumber + 1);
     const body = kciBody({ ...k, sequenceNumber });
     bodies.push(body);
-    return {
-      id: body.id as string, tenant_id: k.tenantId, order_id: k.orderId, sequence_number: sequenceNumber,
-      conversation_id: k.conversationId, body: JSON.stringify(body), status: 'PENDING', attempts: 0,
-      next_attempt_at: now, lease_until: null, last_error: null, last_status: null, delivered_at: null, created_at: now,
-    };
+    const follows = seen.has(key);
+    seen.add(key);
+    return { id: body.id, tenant_id: k.tenantId, order_id: k.orderId, sequence_number: sequenceNumber, conversation_id: k.conversationId, body, follows };
   });
-  await trx.insertInto('kci_outbox').values(rows).execute();
+  // A KCI behind an undelivered one of its order (earlier in this list, or already stored) waits with no due
+  // time ('infinity'): claims then never look at it. Recording its predecessor as delivered makes it due.
+  await sql`
+    INSERT INTO kci_outbox (id, tenant_id, order_id, sequence_number, conversation_id, body, status, attempts, next_attempt_at, created_at)
+    SELECT v.id, v.tenant_id, v.order_id, v.sequence_number, v.conversation_id, v.body, 'PENDING', 0,
+      CASE WHEN v.follows OR EXISTS (SELECT 1 FROM kci_outbox p WHERE p.tenant_id = v.tenant_id AND p.order_id = v.order_id AND p.status <> 'DELIVERED')
+        THEN 'infinity'::timestamptz ELSE ${now}::timestamptz END,
+      ${now}::timestamptz
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS v(id uuid, tenant_id text, order_id integer, sequence_number integer, conversation_id text, body jsonb, follows boolean)`.execute(trx);
   return bodies;
 }
 
@@ -98,18 +107,53 @@ export async function releaseClaims(db: Db, ids: string[]): Promise<void> {
 export interface DeliveryOutcome { id: string; delivered: boolean; status: number | null; next?: Date | null; error?: string; at: string }
 
 /** Records a pass's outcomes in one statement: delivered, retry later (PENDING) or DEAD. */
-export async function recordOutcomes(db: Db, outcomes: DeliveryOutcome[]): Promise<void> {
+export async function recordOutcomes(db: Db, outcomes: DeliveryOutcome[], engine: 'pglite' | 'postgres' = 'postgres'): Promise<void> {
   if (!outcomes.length) return;
   const rows = outcomes.map((o) => ({
     id: o.id, status: o.delivered ? 'DELIVERED' : o.next ? 'PENDING' : 'DEAD', delivered_at: o.delivered ? o.at : null,
     next_attempt_at: o.next ? o.next.toISOString() : o.at, last_status: o.status, last_error: o.delivered ? null : (o.error ?? '').slice(0, 500),
   }));
-  await sql`
-    UPDATE kci_outbox k SET status = v.status, delivered_at = v.delivered_at, next_attempt_at = v.next_attempt_at,
-      last_status = v.last_status, last_error = v.last_error, lease_until = NULL
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      AS v(id uuid, status text, delivered_at timestamptz, next_attempt_at timestamptz, last_status integer, last_error text)
-    WHERE k.id = v.id`.execute(db);
+  // The same statement makes each delivered KCI's successor due (see enqueueKcis). A successor is written
+  // under its order's lock; holding that lock (shared) first means the successor is either committed and
+  // seen here, or written after this commits and then sees its predecessor delivered. (PGlite has one
+  // connection: nothing is written in between.)
+  if (engine === 'pglite') return void await recordStatement(db, rows);
+  await db.transaction().execute(async (trx) => {
+    await sql`
+      SELECT 1 FROM orders o JOIN kci_outbox k ON k.tenant_id = o.tenant_id AND k.order_id = o.id
+      WHERE k.id = ANY(${outcomes.filter((x) => x.delivered).map((x) => x.id)}::uuid[])
+      ORDER BY o.tenant_id, o.id FOR SHARE OF o`.execute(trx);
+    await recordStatement(trx, rows);
+  });
+}
+
+function recordStatement(db: Db, rows: unknown[]) {
+  return sql`
+    WITH done AS (
+      UPDATE kci_outbox k SET status = v.status, delivered_at = v.delivered_at, next_attempt_at = v.next_attempt_at,
+        last_status = v.last_status, last_error = v.last_error, lease_until = NULL
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS v(id uuid, status text, delivered_at timestamptz, next_attempt_at timestamptz, last_status integer, last_error text)
+      WHERE k.id = v.id
+      RETURNING k.tenant_id, k.order_id, k.sequence_number, k.status)
+    UPDATE kci_outbox n SET next_attempt_at = now()
+    FROM done d
+    WHERE d.status = 'DELIVERED' AND n.tenant_id = d.tenant_id AND n.order_id = d.order_id AND n.sequence_number = d.sequence_number + 1
+      AND n.status = 'PENDING' AND n.next_attempt_at = 'infinity'`.execute(db);
+}
+
+/**
+ * Makes due any waiting KCI whose predecessors are all delivered. Normally recordOutcomes does that at once;
+ * this catches the one it cannot see: a KCI committed just after its predecessor's delivery was recorded.
+ * Reads only the waiting KCIs (through the due index); returns how many it released.
+ */
+export async function releaseWaiting(db: Db): Promise<number> {
+  const r = await sql`
+    UPDATE kci_outbox k SET next_attempt_at = now()
+    WHERE k.status = 'PENDING' AND k.next_attempt_at = 'infinity'
+      AND NOT EXISTS (SELECT 1 FROM kci_outbox p WHERE p.tenant_id = k.tenant_id AND p.order_id = k.order_id
+                      AND p.sequence_number < k.sequence_number AND p.status <> 'DELIVERED')`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
 }
 
 /** Operator: a DEAD (or stuck) KCI is queued again with the same id. */

@@ -7,7 +7,9 @@ import { parseTenants } from '../../src/config/tenants.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics.js';
 import { DeliveryWorker } from '../../src/kci/delivery-worker.js';
-import { enqueueKcis } from '../../src/kci/outbox.js';
+import { TenantOrders } from '../../src/store/orders.js';
+import { sql } from 'kysely';
+import { claimDue, enqueueKcis, listForOrder, recordOutcomes, releaseWaiting } from '../../src/kci/outbox.js';
 
 // The worker on its own, with a real database and a real webhook, and few slots: a tenant can hold at most
 // its share of them, even when one claim brings it more KCIs than that.
@@ -44,4 +46,66 @@ describe.each(ENGINES)('KCI delivery slots (%s)', (engine) => {
       await worker.stop();
     }
   }, 60_000);
+
+  it('a KCI behind an undelivered one of its order waits out of the claims until that one is delivered; a missed release is caught', async () => {
+    const kci = (n: number) => ({ tenantId: 'TENANT1', orderId: 700, orderType: 'NEW', conversationId: 'waiting', supplier: 'BTWHOLESALEBB1',
+      content: { updateType: 'INFORMATIONAL' as const, information: { type: 'UPDATE', text: `kci ${n}` } }, entity: { id: 700 } });
+    await db.db.transaction().execute((trx) => enqueueKcis(trx, [kci(1), kci(2), kci(3)]));
+    const state = async () => (await sql<{ seq: number; status: string; waiting: boolean }>`
+      SELECT sequence_number AS seq, status, next_attempt_at = 'infinity' AS waiting FROM kci_outbox WHERE tenant_id = 'TENANT1' AND order_id = 700 ORDER BY 1`.execute(db.db)).rows;
+    expect(await state()).toEqual([{ seq: 1, status: 'PENDING', waiting: false }, { seq: 2, status: 'PENDING', waiting: true }, { seq: 3, status: 'PENDING', waiting: true }]);
+    expect((await listForOrder(db.db, 'TENANT1', 700)).map((e) => e.nextAttemptAt === null)).toEqual([false, true, true]);
+    const claimed = await claimDue(db.db, 10, 30);
+    expect(claimed.filter((e) => e.orderId === 700).map((e) => e.sequenceNumber)).toEqual([1]);
+    await recordOutcomes(db.db, [{ id: claimed.find((e) => e.orderId === 700)!.id, delivered: true, status: 204, at: new Date().toISOString() }]);
+    expect(await state()).toEqual([{ seq: 1, status: 'DELIVERED', waiting: false }, { seq: 2, status: 'PENDING', waiting: false }, { seq: 3, status: 'PENDING', waiting: true }]);
+    // The second is delivered by a path that does not release its successor (the race recordOutcomes cannot see).
+    await sql`UPDATE kci_outbox SET status = 'DELIVERED' WHERE tenant_id = 'TENANT1' AND order_id = 700 AND sequence_number = 2`.execute(db.db);
+    expect((await state())[2]).toEqual({ seq: 3, status: 'PENDING', waiting: true });
+    expect(await releaseWaiting(db.db)).toBe(1);
+    expect((await state())[2]).toEqual({ seq: 3, status: 'PENDING', waiting: false });
+    expect(await releaseWaiting(db.db)).toBe(0);
+    // With nothing undelivered before it, a new KCI is due at once.
+    await sql`UPDATE kci_outbox SET status = 'DELIVERED' WHERE tenant_id = 'TENANT1' AND order_id = 700`.execute(db.db);
+    await db.db.transaction().execute((trx) => enqueueKcis(trx, [kci(4)]));
+    expect((await state())[3]).toEqual({ seq: 4, status: 'PENDING', waiting: false });
+  });
+});
+
+// Only on PostgreSQL can a delivery be recorded while a successor is being written (PGlite has one connection).
+(ENGINES.includes('postgres') ? describe : describe.skip)('a successor written while its predecessor\'s delivery is recorded (postgres)', () => {
+  it('is made due, whichever commits first', async () => {
+    const db = await freshDatabase('postgres');
+    try {
+      await migrate(db.db);
+      const order = await new TenantOrders(db.db, 'TENANT1').create({ externalId: (id) => `TENANT1-${id}-0000f00d`, supplier: 'BTWHOLESALEBB1', orderType: 'NEW', conversationId: 'race', request: {},
+        entity: (id, now) => ({ id, orderType: 'NEW', supplier: 'BTWHOLESALEBB1', status: 'IN_PROGRESS', created: now, updated: now }) });
+      const kci = (n: number) => ({ tenantId: 'TENANT1', orderId: order.id, orderType: 'NEW', conversationId: 'race', supplier: 'BTWHOLESALEBB1',
+        content: { updateType: 'INFORMATIONAL' as const, information: { type: 'UPDATE', text: `kci ${n}` } }, entity: { id: order.id } });
+      await db.db.transaction().execute((trx) => enqueueKcis(trx, [kci(1)]));
+      const [first] = await claimDue(db.db, 10, 30);
+      // A KSU batch holds the order and writes KCI 2 (it sees KCI 1 undelivered, so KCI 2 waits)...
+      let inserted!: () => void; const written = new Promise<void>((r) => { inserted = r; });
+      let commit!: () => void; const gate = new Promise<void>((r) => { commit = r; });
+      const applying = db.db.transaction().execute(async (trx) => {
+        await sql`SELECT 1 FROM orders WHERE tenant_id = 'TENANT1' AND id = ${order.id} FOR UPDATE`.execute(trx);
+        await enqueueKcis(trx, [kci(2)]);
+        inserted();
+        await gate;
+      });
+      await written;
+      // ...while KCI 1's delivery is recorded; then the batch commits.
+      let settled = false;
+      const recording = recordOutcomes(db.db, [{ id: first!.id, delivered: true, status: 204, at: new Date().toISOString() }]).finally(() => { settled = true; });
+      // The batch commits only once the recording has either finished or is waiting for a lock.
+      await waitUntil(async () => settled || Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db.db)).rows[0]!.n) > 0, 'the recording to finish or wait');
+      commit();
+      await Promise.all([applying, recording]);
+      const rows = (await sql<{ seq: number; status: string; waiting: boolean }>`
+        SELECT sequence_number AS seq, status, next_attempt_at = 'infinity' AS waiting FROM kci_outbox WHERE order_id = ${order.id} ORDER BY 1`.execute(db.db)).rows;
+      expect(rows).toEqual([{ seq: 1, status: 'DELIVERED', waiting: false }, { seq: 2, status: 'PENDING', waiting: false }]);
+    } finally {
+      await db.close();
+    }
+  });
 });
