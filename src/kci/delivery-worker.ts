@@ -16,6 +16,8 @@ export interface DeliveryOptions {
   /** deliveries in flight at once, and at most this many for one tenant (so one slow tenant cannot take every slot) */
   maxInFlight?: number; maxInFlightPerTenant?: number;
   engine?: 'pglite' | 'postgres';
+  /** on stop, how long deliveries in flight may finish before they are abandoned and handed back */
+  shutdownGraceMs?: number;
   /** the shortest time between two claims when the first found everything that was due (see claim()) */
   claimGapMs?: number;
 }
@@ -49,6 +51,8 @@ export class DeliveryWorker {
   private inFlight = 0;
   private readonly perTenant = new Map<string, number>();
   private readonly active = new Set<Promise<void>>();
+  private readonly aborts = new Map<string, AbortController>();
+  private readonly abandoned: string[] = [];
   private outcomes: DeliveryOutcome[] = [];
   private flushScheduled = false;
   private lastDrained = 0;
@@ -81,12 +85,24 @@ export class DeliveryWorker {
   }
 
   /** Stops claiming; waits for the deliveries in flight and records their outcomes. */
+  /**
+   * Stops claiming; lets deliveries in flight finish for up to shutdownGraceMs, then abandons the rest and
+   * hands their KCIs back untried (so the next instance or start sends them at once, with the same id).
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.gapTimer) clearTimeout(this.gapTimer);
+    let grace: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<void>((r) => { grace = setTimeout(r, this.opts.shutdownGraceMs ?? 5000); });
+    await Promise.race([Promise.all([...this.active]), graceOver]);
+    clearTimeout(grace);
+    for (const c of this.aborts.values()) c.abort();
     while (this.active.size) await Promise.all([...this.active]);
     while (this.recordingActive || this.outcomes.length) { this.flush(); await this.recording; }
+    if (this.abandoned.length) {
+      await releaseClaims(this.db, this.abandoned.splice(0)).catch((e) => this.log.error({ err: e }, 'handing back abandoned KCIs failed; their leases expire instead'));
+    }
   }
 
   /** One synchronous pass (operators and tests): claim due KCIs, deliver them, record; returns how many. */
@@ -157,10 +173,17 @@ export class DeliveryWorker {
     if ((this.perTenant.get(e.tenantId) ?? 0) >= this.maxPerTenant) return false;
     this.inFlight += 1;
     this.perTenant.set(e.tenantId, (this.perTenant.get(e.tenantId) ?? 0) + 1);
-    const p: Promise<void> = this.deliver(e)
+    const abort = new AbortController();
+    this.aborts.set(e.id, abort);
+    const p: Promise<void> = this.deliver(e, abort.signal)
       .catch((err): DeliveryOutcome => ({ id: e.id, delivered: false, status: null, next: new Date(Date.now() + 1000), error: `delivery failed: ${(err as Error).message}`, at: new Date().toISOString() }))
-      .then((o) => { this.outcomes.push(o); this.scheduleFlush(); })
+      .then((o) => {
+        if (abort.signal.aborted && !o.delivered) { this.abandoned.push(e.id); return; }
+        this.outcomes.push(o);
+        this.scheduleFlush();
+      })
       .finally(() => {
+        this.aborts.delete(e.id);
         this.inFlight -= 1;
         const n = (this.perTenant.get(e.tenantId) ?? 1) - 1;
         if (n > 0) this.perTenant.set(e.tenantId, n); else this.perTenant.delete(e.tenantId);
@@ -206,7 +229,7 @@ export class DeliveryWorker {
     return p;
   }
 
-  private async deliver(e: OutboxEntry): Promise<DeliveryOutcome> {
+  private async deliver(e: OutboxEntry, signal?: AbortSignal): Promise<DeliveryOutcome> {
     const tenant = this.tenants.get(e.tenantId);
     if (!tenant) return { id: e.id, delivered: false, status: null, next: null, error: `tenant ${e.tenantId} is no longer configured`, at: new Date().toISOString() };
     const deliveredOn = new Date().toISOString();
@@ -228,11 +251,11 @@ export class DeliveryWorker {
       if (auth.type === 'basic') headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
       const provider = this.authProvider(tenant);
       if (provider) headers.Authorization = `Bearer ${await provider.token()}`;
-      let res = await postJson(tenant.kci.url, payload, headers, this.opts.timeoutMs);
+      let res = await postJson(tenant.kci.url, payload, headers, this.opts.timeoutMs, signal);
       if (res.status === 401 && provider) {
         provider.invalidate();
         headers.Authorization = `Bearer ${await provider.token()}`;
-        res = await postJson(tenant.kci.url, payload, headers, this.opts.timeoutMs);
+        res = await postJson(tenant.kci.url, payload, headers, this.opts.timeoutMs, signal);
       }
       status = res.status;
       if (status >= 200 && status < 300) {

@@ -9,7 +9,7 @@ export interface PostResult { status: number; retryAfter?: string }
  * One JSON POST with a whole-request timeout, keep-alive, no redirects followed and the body discarded:
  * all a webhook delivery needs, at a fraction of a general HTTP client's cost per call.
  */
-export function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<PostResult> {
+export function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<PostResult> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const lib = u.protocol === 'https:' ? https : http;
@@ -20,6 +20,8 @@ export function postJson(url: string, body: string, headers: Record<string, stri
     });
     const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
     req.on('error', (e) => { clearTimeout(timer); reject(e); });
+    // Shutting down: the call is abandoned (the KCI is handed back and delivered again later).
+    if (signal) signal.addEventListener('abort', () => req.destroy(Object.assign(new Error('abandoned: shutting down'), { code: 'ABORTED' })), { once: true });
     req.end(body);
   });
 }

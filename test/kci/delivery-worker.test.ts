@@ -47,6 +47,22 @@ describe.each(ENGINES)('KCI delivery slots (%s)', (engine) => {
     }
   }, 60_000);
 
+  it('on stop, a delivery still hanging after the grace is abandoned and its KCI handed back untried', async () => {
+    const tenants = parseTenants(tenantsYaml(sink.url), 'tenants.yaml', {});
+    await db.db.transaction().execute((trx) => enqueueKcis(trx, [{ tenantId: 'TENANT2', orderId: 800, orderType: 'NEW', conversationId: 'stop-hang', supplier: 'BTWHOLESALEBB1',
+      content: { updateType: 'INFORMATIONAL' as const, information: { type: 'UPDATE' } }, entity: { id: 800 } }]));
+    sink.setResponder(() => ({ status: 204, hold: true }));
+    const worker = new DeliveryWorker(db.db, tenants, createLogger('silent'), createMetrics(), { retrySchedule: [1], timeoutMs: 120_000, shutdownGraceMs: 100 });
+    const heldBefore = sink.held;
+    worker.start();
+    await waitUntil(() => sink.held === heldBefore + 1, 'the delivery to hang');
+    await worker.stop(); // without abandoning it, this would wait for the 120 s timeout
+    const row = await db.db.selectFrom('kci_outbox').select(['status', 'attempts', 'lease_until', 'last_error']).where('tenant_id', '=', 'TENANT2').where('order_id', '=', 800).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'PENDING', attempts: 0, lease_until: null, last_error: null });
+    sink.setResponder(() => ({ status: 204 }));
+    sink.release(204);
+  }, 20_000);
+
   it('a KCI behind an undelivered one of its order waits out of the claims until that one is delivered; a missed release is caught', async () => {
     const kci = (n: number) => ({ tenantId: 'TENANT1', orderId: 700, orderType: 'NEW', conversationId: 'waiting', supplier: 'BTWHOLESALEBB1',
       content: { updateType: 'INFORMATIONAL' as const, information: { type: 'UPDATE', text: `kci ${n}` } }, entity: { id: 700 } });
