@@ -84,7 +84,6 @@ export class DeliveryWorker {
     if (!this.stopping) void this.claim();
   }
 
-  /** Stops claiming; waits for the deliveries in flight and records their outcomes. */
   /**
    * Stops claiming; lets deliveries in flight finish for up to shutdownGraceMs, then abandons the rest and
    * hands their KCIs back untried (so the next instance or start sends them at once, with the same id).
@@ -269,6 +268,7 @@ export class DeliveryWorker {
       const ax = err as { code?: string; message?: string };
       error = `delivery failed: ${ax.code ?? ''} ${ax.message ?? String(err)}`.trim();
     }
+    if (signal?.aborted) return { id: e.id, delivered: false, status, next: null, error, at: new Date().toISOString() }; // handed back by stop()
     const permanent = status !== null && !RETRYABLE(status);
     const schedule = this.opts.retrySchedule;
     const delaySeconds = permanent ? undefined : schedule[e.attempts - 1];

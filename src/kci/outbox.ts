@@ -117,11 +117,12 @@ export async function recordOutcomes(db: Db, outcomes: DeliveryOutcome[], engine
   // under its order's lock; holding that lock (shared) first means the successor is either committed and
   // seen here, or written after this commits and then sees its predecessor delivered. (PGlite has one
   // connection: nothing is written in between.)
-  if (engine === 'pglite') return void await recordStatement(db, rows);
+  const delivered = outcomes.filter((x) => x.delivered).map((x) => x.id);
+  if (engine === 'pglite' || !delivered.length) return void await recordStatement(db, rows);
   await db.transaction().execute(async (trx) => {
     await sql`
       SELECT 1 FROM orders o JOIN kci_outbox k ON k.tenant_id = o.tenant_id AND k.order_id = o.id
-      WHERE k.id = ANY(${outcomes.filter((x) => x.delivered).map((x) => x.id)}::uuid[])
+      WHERE k.id = ANY(${delivered}::uuid[])
       ORDER BY o.tenant_id, o.id FOR SHARE OF o`.execute(trx);
     await recordStatement(trx, rows);
   });
