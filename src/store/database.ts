@@ -45,8 +45,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
   const { PGlite } = await import('@electric-sql/pglite');
   const dir = opts.pgliteDataDir ?? 'memory://';
   // Postgres's default 128 MB shared_buffers is far more than one embedded instance needs (measured: -130 MB RSS, faster reads).
+  // PGlite's file writes run on the Node thread: zero-filling each new 16 MB WAL segment stalls every request
+  // meanwhile (bench, A/B: steady p99 23–28 → 21–22 ms); a sparse new segment is as safe.
   const defaults = (PGlite as unknown as { defaultStartParams: string[] }).defaultStartParams ?? [];
-  const startParams = [...defaults, '-c', 'shared_buffers=16MB'];
+  const startParams = [...defaults, '-c', 'shared_buffers=16MB', '-c', 'wal_init_zero=off'];
   if (!dir.startsWith('memory://')) {
     mkdirSync(dir, { recursive: true });
     await initPgliteDir(dir, startParams);
