@@ -71,9 +71,11 @@ describe.each(ENGINES)('a process killed mid-delivery loses nothing (%s)', (engi
       expect(got.map((k) => k.body.sequenceNumber)).toEqual([1, 2, 3, 4, 5]);
       expect(got[0]!.body.id).toBe(held);
       expect((got[4]!.body.information as { type: string }).type).toBe('COMPLETED');
+      // Each KCI is recorded DELIVERED once its answer is read, just after the tenant sees it.
+      await waitUntil(async () => (await api(port, 'GET', `/v1/service-orders/${order.body.id}`)).body.updates.every((u: { deliveryStatus: string }) => u.deliveryStatus === 'DELIVERED'), 'every KCI recorded as delivered');
       const after = await api(port, 'GET', `/v1/service-orders/${order.body.id}`);
       expect(after.body.status).toBe('COMPLETED');
-      expect(after.body.updates.every((u: { deliveryStatus: string }) => u.deliveryStatus === 'DELIVERED')).toBe(true);
+      expect(after.body.updates.map((u: { deliveryStatus: string }) => u.deliveryStatus)).toEqual(['DELIVERED', 'DELIVERED', 'DELIVERED', 'DELIVERED', 'DELIVERED']);
 
       // SIGTERM: stop taking work, finish, close the database, exit 0.
       second.child.kill('SIGTERM');

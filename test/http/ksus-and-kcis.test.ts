@@ -63,6 +63,8 @@ describe.each(ENGINES)('KSUs in, KCIs out, over HTTP (%s)', (engine) => {
     expect(committed.headers['x-request-id']).not.toBe(kcis[0]!.headers['x-request-id']);
     const inbox = await stack.db.db.selectFrom('ksu_inbox').select('id').where('event_id', '=', `dup-${engine}`).execute();
     expect(inbox).toHaveLength(1);
+    // The tenant has both; each is recorded DELIVERED once its answer is read (just after the tenant sees it).
+    await waitUntil(async () => (await stack.call('get', `/v1/service-orders/${o.id}`)).body.updates.every((u: { deliveryStatus: string }) => u.deliveryStatus === 'DELIVERED'), 'both KCIs recorded as delivered');
     const order = await stack.call('get', `/v1/service-orders/${o.id}`);
     expect(order.body.updates.map((u: { deliveryStatus: string }) => u.deliveryStatus)).toEqual(['DELIVERED', 'DELIVERED']);
   });
