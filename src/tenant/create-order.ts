@@ -13,6 +13,8 @@ import { ApiError } from '../http/errors.js';
 
 /** Unique across tenants, orders and database resets: tenant, order id and a random suffix. */
 export const externalIdFor = (tenantId: string, orderId: number, suffix: string) => `${tenantId}-${orderId}-${suffix}`;
+/** The tenant id an externalId of ours starts with (undefined for anything not in externalIdFor's shape). */
+export const tenantOfExternalId = (externalId: string) => externalId.match(/^(\w{1,20})-\d+-[0-9a-f]{8}$/)?.[1];
 
 export function buildOrderPayload(ctx: AppContext, tenant: Tenant, req: OrderRequest, externalId: string, slot: ReservedSlot | undefined) {
   const m = ctx.bb1.mappings;

@@ -78,13 +78,18 @@ export class KsuProcessor {
           outcomes.push({ id: Number(row.id), status: 'FAILED', error: (e as Error).message, order_id: null });
         }
       }
-      const externalIds = [...new Set(parsed.map((p) => p.ksu.externalId).filter((x): x is string => Boolean(x)))];
-      const bb1Ids = [...new Set(parsed.map((p) => p.ksu.bb1OrderId).filter((x): x is string => Boolean(x)))];
+      const idsOf = (list: typeof parsed) => ({
+        externalIds: [...new Set(list.map((p) => p.ksu.externalId).filter((x): x is string => Boolean(x)))],
+        bb1Ids: [...new Set(list.map((p) => p.ksu.bb1OrderId).filter((x): x is string => Boolean(x)))],
+      });
       // An order's KSUs are applied in the order they were received. A KSU with an earlier one for the same
       // order still PENDING outside this batch (held by another loop or instance: SKIP LOCKED passed over
       // it) waits: it stays PENDING, and is claimed again once that one is applied.
-      const deferred = await this.deferredBehindOthers(trx, parsed, externalIds, bb1Ids);
+      const claimedIds = idsOf(parsed);
+      const deferred = await this.deferredBehindOthers(trx, parsed, claimedIds.externalIds, claimedIds.bb1Ids);
       if (deferred.size) parsed.splice(0, parsed.length, ...parsed.filter((p) => !deferred.has(Number(p.row.id))));
+      // Only the orders of the KSUs applied now are locked (a deferred one's order is someone else's to apply).
+      const { externalIds, bb1Ids } = deferred.size ? idsOf(parsed) : claimedIds;
       const locked = externalIds.length || bb1Ids.length ? await sql<Parameters<typeof toOrder>[0]>`
         SELECT tenant_id, id, external_id, supplier, order_type, status, supplier_order_id, conversation_id, entity,
           '{}'::jsonb AS request, supplier_state, NULL::jsonb AS outbound, send_state, created_at, updated_at
@@ -97,7 +102,7 @@ export class KsuProcessor {
         byExternal.set(o.externalId, o);
         if (o.supplierOrderId) byBb1.set(`${o.supplier}\u0000${o.supplierOrderId}`, o);
       }
-      const touched = new Map<StoredOrder, { from: string; created: boolean }>();
+      const touched = new Set<StoredOrder>();
       const history: { tenant_id: string; order_id: number; at: string; event: string; detail: string }[] = [];
       const kcis: NewKci[] = [];
       let created = false;
@@ -108,7 +113,7 @@ export class KsuProcessor {
         const receivedOn = new Date(row.received_at).toISOString();
         const t = translateKsu(ctx.bb1.mappings, ksu, { status: order.status, orderType: order.orderType, entity: order.entity, state: order.supplierState as Bb1OrderState }, receivedOn);
         for (const code of t.unmappedCodes) ctx.metrics.unmappedCodes.inc({ supplier: row.supplier, code });
-        if (!touched.has(order)) touched.set(order, { from: order.status, created: false });
+        touched.add(order);
         order.entity = { ...t.entity, updated: t.entityChanged ? new Date().toISOString() : order.entity.updated };
         order.status = t.status;
         order.supplierState = t.state as Record<string, unknown>;
@@ -133,7 +138,7 @@ export class KsuProcessor {
         await sql`
           UPDATE orders o SET status = v.status, entity = v.entity, supplier_state = v.supplier_state,
             supplier_order_id = v.supplier_order_id, send_state = v.send_state, updated_at = ${now}::timestamptz
-          FROM jsonb_to_recordset(${JSON.stringify([...touched.keys()].map((o) => ({ tenant_id: o.tenantId, id: o.id, status: o.status, entity: o.entity, supplier_state: o.supplierState, supplier_order_id: o.supplierOrderId, send_state: o.sendState })))}::jsonb)
+          FROM jsonb_to_recordset(${JSON.stringify([...touched].map((o) => ({ tenant_id: o.tenantId, id: o.id, status: o.status, entity: o.entity, supplier_state: o.supplierState, supplier_order_id: o.supplierOrderId, send_state: o.sendState })))}::jsonb)
             AS v(tenant_id text, id integer, status text, entity jsonb, supplier_state jsonb, supplier_order_id text, send_state text)
           WHERE o.tenant_id = v.tenant_id AND o.id = v.id`.execute(trx);
         await trx.insertInto('order_history').values(history).execute();

@@ -41,10 +41,22 @@ export class InboxWriter {
     try {
       const results = await this.insert(batch.map(({ k }) => k));
       batch.forEach(({ resolve }, i) => resolve(results[i]!));
-    } catch (e) {
-      if (batch.length === 1) { batch[0]!.reject(e); return; }
+    } catch {
       // One KSU the database refuses must not fail the others that happened to share its INSERT.
-      for (const { k, resolve, reject } of batch) await this.insert([k]).then((r) => resolve(r[0]!), reject);
+      for (const { k, resolve, reject } of batch) await this.insertOne(k).then(resolve, reject);
+    }
+  }
+
+  /**
+   * One KSU alone. JSON that JavaScript parses can still be refused as jsonb (a \u0000 in a string): the raw
+   * text is then kept without the jsonb body, as FAILED, so nothing BB1 sent is lost.
+   */
+  private async insertOne(k: InboxInsert): Promise<{ id: number; duplicate: boolean }> {
+    try {
+      return (await this.insert([k]))[0]!;
+    } catch (e) {
+      if (k.body === undefined || k.body === null) throw e;
+      return (await this.insert([{ ...k, body: null, status: 'FAILED', error: `the database refused the body as JSON (${(e as Error).message}); raw text kept` }]))[0]!;
     }
   }
 
@@ -67,7 +79,7 @@ export class InboxWriter {
     // Each caller takes the inserted row with its eventId (rows without one come back in insert order);
     // callers left over sent an eventId already stored: a duplicate, answered with the stored id.
     const fresh = new Map<string | null, number[]>();
-    for (const r of inserted) fresh.set(r.event_id, [...(fresh.get(r.event_id) ?? []), Number(r.id)]);
+    for (const r of inserted) { const ids = fresh.get(r.event_id) ?? []; ids.push(Number(r.id)); fresh.set(r.event_id, ids); }
     const results = ks.map((k) => { const id = fresh.get(k.eventId)?.shift(); return id === undefined ? undefined : { id, duplicate: false }; });
     const dupIds = [...new Set(ks.filter((_, i) => !results[i]).map((k) => k.eventId).filter((e): e is string => e !== null))];
     const existing = dupIds.length ? await this.db.selectFrom('ksu_inbox').select(['id', 'event_id']).where('event_id', 'in', dupIds).execute() : [];

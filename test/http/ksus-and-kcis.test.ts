@@ -129,6 +129,25 @@ describe.each(ENGINES)('KSUs in, KCIs out, over HTTP (%s)', (engine) => {
     expect(bad.body.messages).toEqual(['id: must be a KSU inbox id (a positive integer)']);
   });
 
+  it('keeps a KSU whose JSON the database refuses as jsonb (a \\u0000 in a string), raw, without failing the KSUs stored with it', async () => {
+    const o = await placeOrder();
+    const nul = { ...ksu(o, `nul-${engine}`, '2026-11-23T10:00:00Z'), note: 'before\u0000after' };
+    const raw = JSON.stringify(nul);
+    expect(raw).toContain('\\u0000');
+    const token = await stack.supplierToken();
+    // Sent together, so that both share one group-commit INSERT.
+    const [withNul, fine] = await Promise.all([
+      stack.http.post('/v1/suppliers/BTWHOLESALEBB1/ksus').set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send(raw),
+      stack.http.post('/v1/suppliers/BTWHOLESALEBB1/ksus').set('Authorization', `Bearer ${token}`).send(ksu(o, `nul-mate-${engine}`, '2026-11-23T10:01:00Z')),
+    ]);
+    expect([withNul.status, fine.status]).toEqual([202, 202]);
+    const kept = await stack.db.db.selectFrom('ksu_inbox').select(['raw', 'body', 'status', 'error']).where('event_id', '=', `nul-${engine}`).execute();
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ raw, body: null, status: 'FAILED' });
+    expect(kept[0]!.error).toMatch(/refused the body as JSON.*raw text kept/);
+    await waitUntil(async () => (await stack.db.db.selectFrom('ksu_inbox').select('status').where('event_id', '=', `nul-mate-${engine}`).executeTakeFirstOrThrow()).status === 'APPLIED', 'the other KSU to be applied');
+  });
+
   it('refuses (403) and records a KSU naming another tenant\'s order; keeps unparseable bodies (400)', async () => {
     const o = await placeOrder('TENANT1');
     const r = await post(ksu(o, `cross-${engine}`, '2026-11-23T10:00:00Z'), 'TENANT2');

@@ -5,12 +5,8 @@ import { ApiError, sendError } from '../errors.js';
 import { parseKsu } from '../../bb1/inbound/parse-ksu.js';
 import { findOrderForSupplier } from '../../store/orders.js';
 import { InboxWriter } from '../../updates/ksu-inbox.js';
+import { tenantOfExternalId } from '../../tenant/create-order.js';
 
-/** The tenant named by one of our externalIds (`TENANT-<order>-<suffix>`), if it is one of ours. */
-function externalIdTenant(externalId: string, ctx: AppContext): string | undefined {
-  const m = externalId.match(/^(\w{1,20})-\d+-[0-9a-f]{8}$/);
-  return m && ctx.tenants.get(m[1]!) ? m[1] : undefined;
-}
 
 /**
  * POST /v1/suppliers/BTWHOLESALEBB1/ksus: stored before the 202 (raw body always kept), duplicates by
@@ -46,7 +42,8 @@ export function supplierKsuRoutes(ctx: AppContext): Router {
           eventTime: ksu?.eventTime ?? null, externalId: ksu?.externalId ?? null, supplierOrderId: ksu?.bb1OrderId ?? null,
         };
         // Our externalIds start with the tenant id, so most KSUs are checked without a query.
-        const ownerFromId = ksu?.externalId && externalIdTenant(ksu.externalId, ctx);
+        const named = ksu?.externalId ? tenantOfExternalId(ksu.externalId) : undefined;
+        const ownerFromId = named && ctx.tenants.get(named) ? named : undefined;
         const owner = ownerFromId || (ksu ? (await findOrderForSupplier(ctx.db, supplier, ksu.externalId ?? null, ksu.bb1OrderId ?? null))?.tenantId : undefined);
         const wrongCug = ksu?.cugIds.length && !ksu.cugIds.includes(tenant.bb1.cugId);
         if ((owner && owner !== tenant.id) || wrongCug) {
