@@ -13,16 +13,47 @@ import { TenantOrders } from '../src/store/orders.js';
 const [sinkUrl, ordersArg, dbUrl] = process.argv.slice(2);
 const ORDERS = Number(ordersArg);
 let peak = 0;
-const t = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+const t = setInterval(() => {
+  peak = Math.max(peak, process.memoryUsage().rss);
+}, 50);
 // PGlite on disk, as `npm start` runs it (memory:// would keep the data files and WAL in the heap, ~200 MB more RSS).
 const pgliteDir = dbUrl ? undefined : mkdtempSync(join(tmpdir(), 'bb1-bench-'));
 const db = await openDatabase(dbUrl ? { databaseUrl: dbUrl, poolSize: 12 } : { pgliteDataDir: pgliteDir! });
-const tenants = parseTenants(`tenants:\n  - id: BENCH\n    clients: [{ clientId: bench-app, clientSecret: bench-secret }]\n    kci: { url: ${sinkUrl} }\n    suppliers:\n      BTWHOLESALEBB1: { clientId: b, clientSecret: b-secret, cugId: CUG5009999999, retailerId: ZYX, billingAccountId: "1", ksuClient: { clientId: bench-ksu, clientSecret: bench-ksu-secret } }\n`, 'bench', {});
-const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', KCI_RETRY_SCHEDULE: '1,1,1', PGLITE_DATA_DIR: 'memory://' });
-const service = await createService({ config, tenants, log: createLogger('silent'), bb1BaseUrl: 'http://127.0.0.1:9', database: db });
+const tenants = parseTenants(
+  `tenants:\n  - id: BENCH\n    clients: [{ clientId: bench-app, clientSecret: bench-secret }]\n    kci: { url: ${sinkUrl} }\n    suppliers:\n      BTWHOLESALEBB1: { clientId: b, clientSecret: b-secret, cugId: CUG5009999999, retailerId: ZYX, billingAccountId: "1", ksuClient: { clientId: bench-ksu, clientSecret: bench-ksu-secret } }\n`,
+  'bench',
+  {},
+);
+const config = loadConfig({
+  PORT: '0',
+  LOG_LEVEL: 'silent',
+  KCI_RETRY_SCHEDULE: '1,1,1',
+  PGLITE_DATA_DIR: 'memory://',
+});
+const service = await createService({
+  config,
+  tenants,
+  log: createLogger('silent'),
+  bb1BaseUrl: 'http://127.0.0.1:9',
+  database: db,
+});
 const orders = new TenantOrders(db.db, 'BENCH');
 for (let i = 0; i < ORDERS; i++) {
-  await orders.create({ externalId: (id) => `BENCH-${id}-0000abcd`, supplier: 'BTWHOLESALEBB1', orderType: 'NEW', conversationId: 'bench', request: {}, entity: (id, now) => ({ id, orderType: 'NEW', supplier: 'BTWHOLESALEBB1', status: 'IN_PROGRESS', created: now, updated: now }) });
+  await orders.create({
+    externalId: (id) => `BENCH-${id}-0000abcd`,
+    supplier: 'BTWHOLESALEBB1',
+    orderType: 'NEW',
+    conversationId: 'bench',
+    request: {},
+    entity: (id, now) => ({
+      id,
+      orderType: 'NEW',
+      supplier: 'BTWHOLESALEBB1',
+      status: 'IN_PROGRESS',
+      created: now,
+      updated: now,
+    }),
+  });
 }
 await db.db.updateTable('orders').set({ send_state: 'SENT', status: 'IN_PROGRESS' }).execute();
 const server = await service.listen(0);

@@ -4,45 +4,112 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const saved = (() => { try { return JSON.parse(readFileSync('data/demo-credentials.json', 'utf8')) as Json; } catch { return {}; } })();
+const saved = (() => {
+  try {
+    return JSON.parse(readFileSync('data/demo-credentials.json', 'utf8')) as Json;
+  } catch {
+    return {};
+  }
+})();
 const base = process.env.BASE_URL ?? saved.baseUrl ?? 'http://127.0.0.1:8080';
 const clientId = process.env.DEMO_CLIENT_ID ?? saved.clientId;
 const clientSecret = process.env.DEMO_CLIENT_SECRET ?? saved.clientSecret;
 const scenario = process.argv[2] ?? process.env.SCENARIO ?? 'happy';
 const stallMs = Number(process.env.DEMO_STALL_MS ?? 60000);
 const t0 = Date.now();
-const line = (what: string, detail = '') => console.log(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${what.padEnd(34)} ${detail}`);
+const line = (what: string, detail = '') =>
+  console.log(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${what.padEnd(34)} ${detail}`);
 
 if (!clientId || !clientSecret) {
-  console.error('No demo credentials: start the service with `npm start` (it writes data/demo-credentials.json) or set DEMO_CLIENT_ID and DEMO_CLIENT_SECRET.');
+  console.error(
+    'No demo credentials: start the service with `npm start` (it writes data/demo-credentials.json) or set DEMO_CLIENT_ID and DEMO_CLIENT_SECRET.',
+  );
   process.exit(2);
 }
 
-const tokenRes = await fetch(`${base}/v1/auth/tenant/access-token`, { method: 'POST', headers: { Authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
-if (!tokenRes.ok) { console.error(`token request failed: ${tokenRes.status} ${await tokenRes.text()}`); process.exit(1); }
-const token = (await tokenRes.json() as Json).access_token as string;
+const tokenRes = await fetch(`${base}/v1/auth/tenant/access-token`, {
+  method: 'POST',
+  headers: {
+    Authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+    'Content-Type': 'application/x-www-form-urlencoded',
+  },
+  body: 'grant_type=client_credentials',
+});
+if (!tokenRes.ok) {
+  console.error(`token request failed: ${tokenRes.status} ${await tokenRes.text()}`);
+  process.exit(1);
+}
+const token = ((await tokenRes.json()) as Json).access_token as string;
 const conversation = randomUUID();
 async function api(method: string, path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(`${base}${path}`, { method, headers: { Authorization: `Bearer ${token}`, 'X-Request-ID': randomUUID(), 'X-Conversation-ID': conversation, 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  const json = await res.json() as Json;
-  if (!res.ok) { console.error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`); process.exit(1); }
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'X-Request-ID': randomUUID(),
+      'X-Conversation-ID': conversation,
+      'Content-Type': 'application/json',
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = (await res.json()) as Json;
+  if (!res.ok) {
+    console.error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
+    process.exit(1);
+  }
   return json;
 }
 
-const address = { id: '10091846447', type: 'UPRN', additionalIdentifiers: [{ id: 'A15104646284', type: 'NAD' }, { id: 'LS', type: 'DistrictCode' }, { id: 'R09598326361', type: 'ROBT' }] };
+const address = {
+  id: '10091846447',
+  type: 'UPRN',
+  additionalIdentifiers: [
+    { id: 'A15104646284', type: 'NAD' },
+    { id: 'LS', type: 'DistrictCode' },
+    { id: 'R09598326361', type: 'ROBT' },
+  ],
+};
 line('token', 'demo tenant authenticated');
 const avail = await api('GET', `/v1/service-availability?address=${encodeURIComponent(JSON.stringify(address))}`);
 const fttp = avail[0].serviceSpecifications.find((s: Json) => s.id === 'FTTP');
-line('availability', avail[0].serviceSpecifications.map((s: Json) => `${s.id} ${s.serviceCharacteristics[0].values.join('/')}`).join(', ') + `; install ${avail[0].siteInformation?.line?.installationType ?? 'none'}`);
+line(
+  'availability',
+  avail[0].serviceSpecifications
+    .map((s: Json) => `${s.id} ${s.serviceCharacteristics[0].values.join('/')}`)
+    .join(', ') + `; install ${avail[0].siteInformation?.line?.installationType ?? 'none'}`,
+);
 const from = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
-const slots = await api('GET', `/v1/available-appointments?supplier=BTWHOLESALEBB1&address=${encodeURIComponent(JSON.stringify(address))}&serviceSpecification=${encodeURIComponent('{"id":"FTTP"}')}&appointmentFromDate=${from}&appointmentPurpose=PROVIDE`);
+const slots = await api(
+  'GET',
+  `/v1/available-appointments?supplier=BTWHOLESALEBB1&address=${encodeURIComponent(JSON.stringify(address))}&serviceSpecification=${encodeURIComponent('{"id":"FTTP"}')}&appointmentFromDate=${from}&appointmentPurpose=PROVIDE`,
+);
 const slot = slots.availableTimeslots[0];
-line('appointment slots', `${slots.availableTimeslots.length} slots, first ${slot.timeslotStartDateTime} (${slot.classification})`);
-const reservation = await api('POST', '/v1/appointments', { supplier: 'BTWHOLESALEBB1', address, serviceSpecification: { id: 'FTTP' }, purpose: 'PROVIDE', timeslot: slot });
+line(
+  'appointment slots',
+  `${slots.availableTimeslots.length} slots, first ${slot.timeslotStartDateTime} (${slot.classification})`,
+);
+const reservation = await api('POST', '/v1/appointments', {
+  supplier: 'BTWHOLESALEBB1',
+  address,
+  serviceSpecification: { id: 'FTTP' },
+  purpose: 'PROVIDE',
+  timeslot: slot,
+});
 line('reserved', `reservation ${reservation.id}, BT reference ${reservation.supplierReference}`);
 const order = await api('POST', '/v1/service-orders', {
-  orderType: 'NEW', supplier: 'BTWHOLESALEBB1', address, appointmentReservationId: reservation.id,
-  serviceOrderItem: { serviceSpecification: { id: 'FTTP' }, serviceCharacteristics: [{ name: 'LINE_PROFILE', value: fttp?.serviceCharacteristics[0].values[0] ?? '122' }, { name: 'END_USER_TYPE', value: 'Residential' }, { name: 'CONTRACT_TERM', value: '12' }, { name: 'CARE_LEVEL', value: 'Enhanced' }] },
+  orderType: 'NEW',
+  supplier: 'BTWHOLESALEBB1',
+  address,
+  appointmentReservationId: reservation.id,
+  serviceOrderItem: {
+    serviceSpecification: { id: 'FTTP' },
+    serviceCharacteristics: [
+      { name: 'LINE_PROFILE', value: fttp?.serviceCharacteristics[0].values[0] ?? '122' },
+      { name: 'END_USER_TYPE', value: 'Residential' },
+      { name: 'CONTRACT_TERM', value: '12' },
+      { name: 'CARE_LEVEL', value: 'Enhanced' },
+    ],
+  },
   primaryContact: { name: 'Demo Customer', email: 'demo@example.com', phoneNumber: '07700900123' },
   notes: `demo run SCENARIO:${scenario}`,
 });
@@ -53,15 +120,26 @@ for (;;) {
   const o = await api('GET', `/v1/service-orders/${order.id}`);
   for (const u of o.updates.slice(seen)) {
     const r = u.information ?? u.actionRequired ?? u.error;
-    line(`KCI ${u.sequenceNumber} ${u.updateType}`, `${r.type ?? r.code} ${r.problemCode ?? ''} ${r.supplierCodes ? `[${r.supplierCodes.join(',')}]` : ''} ${r.text ?? (r.messages ?? []).join(' ')} → ${u.deliveryStatus}`);
+    line(
+      `KCI ${u.sequenceNumber} ${u.updateType}`,
+      `${r.type ?? r.code} ${r.problemCode ?? ''} ${r.supplierCodes ? `[${r.supplierCodes.join(',')}]` : ''} ${r.text ?? (r.messages ?? []).join(' ')} → ${u.deliveryStatus}`,
+    );
     last = Date.now();
   }
   seen = o.updates.length;
-  if (['COMPLETED', 'CANCELLED', 'REJECTED', 'FAILED_TO_SEND'].includes(o.status) && o.updates.every((u: Json) => u.deliveryStatus === 'DELIVERED')) {
-    const chars = (o.serviceOrderItem?.serviceCharacteristics ?? []).filter((c: Json) => /_ID$|^ONT_|^STATIC_IP_/.test(c.name));
+  if (
+    ['COMPLETED', 'CANCELLED', 'REJECTED', 'FAILED_TO_SEND'].includes(o.status) &&
+    o.updates.every((u: Json) => u.deliveryStatus === 'DELIVERED')
+  ) {
+    const chars = (o.serviceOrderItem?.serviceCharacteristics ?? []).filter((c: Json) =>
+      /_ID$|^ONT_|^STATIC_IP_/.test(c.name),
+    );
     line(`order ${o.status}`, chars.map((c: Json) => `${c.name}=${c.value}`).join(' '));
     process.exit(o.status === 'COMPLETED' || scenario !== 'happy' ? 0 : 1);
   }
-  if (Date.now() - last > stallMs) { line('STALLED', `no KCI for ${stallMs / 1000}s; order is ${o.status}`); process.exit(1); }
+  if (Date.now() - last > stallMs) {
+    line('STALLED', `no KCI for ${stallMs / 1000}s; order is ${o.status}`);
+    process.exit(1);
+  }
   await new Promise((r) => setTimeout(r, 500));
 }

@@ -5,15 +5,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const check = process.argv.includes('--check');
-const specs = readdirSync('openapi').filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+const specs = readdirSync('openapi')
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.replace(/\.yaml$/, ''));
 const out = check ? mkdtempSync(join(tmpdir(), 'gen-')) : 'src/generated';
 const drift = [];
 for (const name of specs) {
   const target = join(out, `${name}.ts`);
-  execFileSync(process.execPath, ['node_modules/openapi-typescript/bin/cli.js', `openapi/${name}.yaml`, '-o', target], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, ['node_modules/openapi-typescript/bin/cli.js', `openapi/${name}.yaml`, '-o', target], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (check) {
     let committed = '';
-    try { committed = readFileSync(`src/generated/${name}.ts`, 'utf8'); } catch { /* missing */ }
+    try {
+      committed = readFileSync(`src/generated/${name}.ts`, 'utf8');
+    } catch {
+      /* missing */
+    }
     if (committed !== readFileSync(target, 'utf8')) drift.push(name);
   }
 }

@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   const env = { ...process.env };
   const secrets: Record<string, string> = {};
   if (demo) {
-    for (const k of ['DEMO_CLIENT_SECRET', 'DEMO_BB1_SECRET', 'DEMO_KSU_SECRET']) secrets[k] = env[k] ??= randomBytes(18).toString('base64url');
+    for (const k of ['DEMO_CLIENT_SECRET', 'DEMO_BB1_SECRET', 'DEMO_KSU_SECRET'])
+      secrets[k] = env[k] ??= randomBytes(18).toString('base64url');
     env.DEMO_KCI_URL ??= `${publicBase}/demo/inbox/kcis`;
   }
   if (!config.operatorToken) config.operatorToken = randomBytes(24).toString('base64url');
@@ -29,42 +30,67 @@ async function main(): Promise<void> {
   let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
   if (!bb1BaseUrl) {
     sandbox = await startSandbox({
-      port: 0, connectorBaseUrl: publicBase, paceMs: config.sandboxPaceMs, log: log.child({ component: 'sandbox' }),
+      port: 0,
+      connectorBaseUrl: publicBase,
+      paceMs: config.sandboxPaceMs,
+      log: log.child({ component: 'sandbox' }),
       // The demo tenant's KSU secret is known here; other tenants' come from SANDBOX_KSU_CLIENTS ({"CUG…": {clientId, clientSecret}}).
       ksuClients: demo
-        ? Object.fromEntries(tenants.all().map((t) => [t.bb1.cugId, { clientId: t.bb1.ksuClient.clientId, clientSecret: secrets.DEMO_KSU_SECRET! }]))
+        ? Object.fromEntries(
+            tenants
+              .all()
+              .map((t) => [
+                t.bb1.cugId,
+                { clientId: t.bb1.ksuClient.clientId, clientSecret: secrets.DEMO_KSU_SECRET! },
+              ]),
+          )
         : JSON.parse(process.env.SANDBOX_KSU_CLIENTS ?? '{}'),
     });
     bb1BaseUrl = sandbox.url;
   }
   const service = await createService({ config, tenants, log, bb1BaseUrl, demoInbox: demo });
   await service.listen();
-  const creds = demo ? { tenant: 'DEMO', clientId: 'demo-app', clientSecret: secrets.DEMO_CLIENT_SECRET, operatorToken: config.operatorToken, baseUrl: publicBase } : undefined;
+  const creds = demo
+    ? {
+        tenant: 'DEMO',
+        clientId: 'demo-app',
+        clientSecret: secrets.DEMO_CLIENT_SECRET,
+        operatorToken: config.operatorToken,
+        baseUrl: publicBase,
+      }
+    : undefined;
   if (creds) {
     mkdirSync(join(ROOT, 'data'), { recursive: true });
     writeFileSync(join(ROOT, 'data', 'demo-credentials.json'), JSON.stringify(creds, null, 2), { mode: 0o600 });
   }
   // Printed once, on stdout, for the person who ran `npm start` (never through the logger).
-  process.stdout.write([
-    '',
-    `bb1-connector listening on ${publicBase}  (database: ${service.ctx.dbEngine}, BB1: ${sandbox ? `built-in sandbox at ${sandbox.url}` : bb1BaseUrl})`,
-    `  API docs:        ${publicBase}/docs`,
-    ...(creds ? [
-      `  demo tenant:     client_id=${creds.clientId} client_secret=${creds.clientSecret}`,
-      `  get a token:     curl -s -u ${creds.clientId}:${creds.clientSecret} -d grant_type=client_credentials ${publicBase}/v1/auth/tenant/access-token`,
-      `  demo KCI inbox:  ${publicBase}/demo/inbox/kcis`,
-      `  try the journey: npm run demo`,
-    ] : []),
-    ...(process.env.OPERATOR_TOKEN ? [] : [`  operator token:  ${config.operatorToken}`]),
-    '',
-  ].join('\n') + '\n');
+  process.stdout.write(
+    [
+      '',
+      `bb1-connector listening on ${publicBase}  (database: ${service.ctx.dbEngine}, BB1: ${sandbox ? `built-in sandbox at ${sandbox.url}` : bb1BaseUrl})`,
+      `  API docs:        ${publicBase}/docs`,
+      ...(creds
+        ? [
+            `  demo tenant:     client_id=${creds.clientId} client_secret=${creds.clientSecret}`,
+            `  get a token:     curl -s -u ${creds.clientId}:${creds.clientSecret} -d grant_type=client_credentials ${publicBase}/v1/auth/tenant/access-token`,
+            `  demo KCI inbox:  ${publicBase}/demo/inbox/kcis`,
+            `  try the journey: npm run demo`,
+          ]
+        : []),
+      ...(process.env.OPERATOR_TOKEN ? [] : [`  operator token:  ${config.operatorToken}`]),
+      '',
+    ].join('\n') + '\n',
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => { log.error('shutdown took too long'); process.exit(1); }, 20000);
+    const force = setTimeout(() => {
+      log.error('shutdown took too long');
+      process.exit(1);
+    }, 20000);
     force.unref();
     await service.stop();
     await sandbox?.stop();
@@ -74,7 +100,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', () => {
-    try { service.ctx.mappings.reload(); } catch (e) { log.error({ problems: (e as MappingsError).problems ?? String(e) }, 'mapping tables invalid; previous tables kept'); }
+    try {
+      service.ctx.mappings.reload();
+    } catch (e) {
+      log.error(
+        { problems: (e as MappingsError).problems ?? String(e) },
+        'mapping tables invalid; previous tables kept',
+      );
+    }
   });
 }
 

@@ -1,6 +1,11 @@
 import axios, { type AxiosInstance } from 'axios';
 
-export interface ClientCredentials { tokenUrl: string; clientId: string; clientSecret: string; scope?: string }
+export interface ClientCredentials {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scope?: string;
+}
 
 /**
  * OAuth2 client-credentials token cache: reused until shortly before expiry, one request in flight
@@ -9,15 +14,23 @@ export interface ClientCredentials { tokenUrl: string; clientId: string; clientS
 export class TokenProvider {
   private cached?: { token: string; expiresAt: number };
   private inflight?: Promise<string>;
-  constructor(private readonly creds: ClientCredentials, private readonly http: AxiosInstance = axios.create({ timeout: 10000 }), private readonly skewMs = 60000) {}
+  constructor(
+    private readonly creds: ClientCredentials,
+    private readonly http: AxiosInstance = axios.create({ timeout: 10000 }),
+    private readonly skewMs = 60000,
+  ) {}
 
   async token(): Promise<string> {
     if (this.cached && Date.now() < this.cached.expiresAt - this.skewMs) return this.cached.token;
-    this.inflight ??= this.fetch().finally(() => { this.inflight = undefined; });
+    this.inflight ??= this.fetch().finally(() => {
+      this.inflight = undefined;
+    });
     return this.inflight;
   }
 
-  invalidate(): void { this.cached = undefined; }
+  invalidate(): void {
+    this.cached = undefined;
+  }
 
   private async fetch(): Promise<string> {
     const body = new URLSearchParams({ grant_type: 'client_credentials' });

@@ -24,32 +24,66 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export interface ServiceOptions { config: Config; tenants: TenantDirectory; log: Logger; bb1BaseUrl: string; demoInbox?: boolean; database?: DatabaseHandle; workers?: boolean }
+export interface ServiceOptions {
+  config: Config;
+  tenants: TenantDirectory;
+  log: Logger;
+  bb1BaseUrl: string;
+  demoInbox?: boolean;
+  database?: DatabaseHandle;
+  workers?: boolean;
+}
 
 /** Builds the whole service (used by main.ts and by the tests, so tests run the real thing). */
 export async function createService(o: ServiceOptions): Promise<Service> {
   const { config, log } = o;
-  const handle = o.database ?? await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir, onIdleError: (err) => log.warn({ err: err.message }, 'database connection lost; reconnecting on next use') });
+  const handle =
+    o.database ??
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      pgliteDataDir: config.pgliteDataDir,
+      onIdleError: (err) => log.warn({ err: err.message }, 'database connection lost; reconnecting on next use'),
+    }));
   await migrate(handle.db);
   const metrics = createMetrics();
-  registerBacklogGauges(metrics, () => readBacklog(handle.db), (e) => log.warn({ err: (e as Error).message }, 'backlog gauges: database read failed'));
+  registerBacklogGauges(
+    metrics,
+    () => readBacklog(handle.db),
+    (e) => log.warn({ err: (e as Error).message }, 'backlog gauges: database read failed'),
+  );
   const mappingsRef = { current: loadBb1Mappings(config.mappingsDir) };
   const lifecycle: AppContext['lifecycle'] = { state: 'starting' };
   const kick = { dispatch: () => {}, ksus: () => {}, kcis: () => {} };
   const ctx: AppContext = {
-    config, log, db: handle.db, dbEngine: handle.engine, tenants: o.tenants, tokens: await TokenService.create(handle.db), metrics,
-    bb1: new Bb1Connector({ baseUrl: o.bb1BaseUrl, tokenUrl: config.bb1TokenUrl, timeoutMs: config.bb1TimeoutMs }, mappingsRef, metrics),
+    config,
+    log,
+    db: handle.db,
+    dbEngine: handle.engine,
+    tenants: o.tenants,
+    tokens: await TokenService.create(handle.db),
+    metrics,
+    bb1: new Bb1Connector(
+      { baseUrl: o.bb1BaseUrl, tokenUrl: config.bb1TokenUrl, timeoutMs: config.bb1TimeoutMs },
+      mappingsRef,
+      metrics,
+    ),
     mappings: Object.assign(mappingsRef, {
       reload() {
         mappingsRef.current = loadBb1Mappings(config.mappingsDir);
         log.info('mapping tables reloaded');
       },
     }),
-    lifecycle, kick, demoInbox: o.demoInbox ? { received: [] } : undefined,
+    lifecycle,
+    kick,
+    demoInbox: o.demoInbox ? { received: [] } : undefined,
   };
   const dispatcher = new Dispatcher(ctx);
   const ksus = new KsuProcessor(ctx);
-  const delivery = new DeliveryWorker(handle.db, o.tenants, log, metrics, { retrySchedule: config.kciRetrySchedule, timeoutMs: config.kciTimeoutMs, engine: handle.engine });
+  const delivery = new DeliveryWorker(handle.db, o.tenants, log, metrics, {
+    retrySchedule: config.kciRetrySchedule,
+    timeoutMs: config.kciTimeoutMs,
+    engine: handle.engine,
+  });
   const workers = o.workers ?? true;
   if (workers) {
     kick.dispatch = () => dispatcher.kick();
@@ -60,18 +94,33 @@ export async function createService(o: ServiceOptions): Promise<Service> {
   let server: Server | undefined;
   let poll: NodeJS.Timeout | undefined;
   return {
-    ctx, app, dispatcher, ksus, delivery,
+    ctx,
+    app,
+    dispatcher,
+    ksus,
+    delivery,
     async listen(port = config.port) {
       await dispatcher.recover();
       server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(port, '0.0.0.0', () => resolve(s));
-        s.once('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code === 'EADDRINUSE' ? `port ${port} is already in use (set PORT)` : `cannot listen on port ${port}: ${e.message}`)));
+        s.once('error', (e: NodeJS.ErrnoException) =>
+          reject(
+            new Error(
+              e.code === 'EADDRINUSE'
+                ? `port ${port} is already in use (set PORT)`
+                : `cannot listen on port ${port}: ${e.message}`,
+            ),
+          ),
+        );
       });
       if (workers) {
         delivery.start();
         dispatcher.kick();
         ksus.kick();
-        poll = setInterval(() => { dispatcher.kick(); ksus.kick(); }, 1000);
+        poll = setInterval(() => {
+          dispatcher.kick();
+          ksus.kick();
+        }, 1000);
         poll.unref();
       }
       lifecycle.state = 'ok';

@@ -4,13 +4,18 @@ import { parseDocument, isMap, isSeq, LineCounter, type Node as YamlNode } from 
 export class YamlSource {
   readonly lines = new LineCounter();
   readonly doc: ReturnType<typeof parseDocument>;
-  constructor(readonly file: string, text: string) {
+  constructor(
+    readonly file: string,
+    text: string,
+  ) {
     this.doc = parseDocument(text, { lineCounter: this.lines });
   }
   get errors(): string[] {
     return this.doc.errors.map((e) => `${this.file}:${this.lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`);
   }
-  toJS(): unknown { return this.doc.toJS(); }
+  toJS(): unknown {
+    return this.doc.toJS();
+  }
   lineOf(path: readonly (string | number)[]): number | undefined {
     let node: YamlNode | null | undefined = this.doc.contents as YamlNode;
     let last: YamlNode | null | undefined = node;

@@ -1,6 +1,9 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
-export interface SecretHash { salt: Buffer; hash: Buffer }
+export interface SecretHash {
+  salt: Buffer;
+  hash: Buffer;
+}
 
 /** Client secrets are kept only as scrypt hashes and compared in constant time. */
 export function hashSecret(secret: string): SecretHash {

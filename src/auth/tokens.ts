@@ -8,7 +8,11 @@ const ISSUER = 'bb1-connector';
 const ALG = 'ES256';
 type CryptoKey = Parameters<jose.SignJWT['sign']>[0];
 
-export interface TokenClaims { tenantId: string; clientId: string; audience: Audience }
+export interface TokenClaims {
+  tenantId: string;
+  clientId: string;
+  audience: Audience;
+}
 
 export class InvalidTokenError extends Error {}
 
@@ -17,17 +21,27 @@ export class InvalidTokenError extends Error {}
  * instance sharing a Postgres database accepts every other instance's tokens.
  */
 export class TokenService {
-  private constructor(private readonly kid: string, private readonly privateKey: CryptoKey, private readonly publicKeys: Map<string, CryptoKey>) {}
+  private constructor(
+    private readonly kid: string,
+    private readonly privateKey: CryptoKey,
+    private readonly publicKeys: Map<string, CryptoKey>,
+  ) {}
 
   static async create(db: Db): Promise<TokenService> {
     let rows = await db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').execute();
     if (rows.length === 0) {
       const { privateKey, publicKey } = await jose.generateKeyPair(ALG, { extractable: true });
       const kid = randomUUID();
-      await db.insertInto('signing_keys').values({
-        kid, private_jwk: JSON.stringify(await jose.exportJWK(privateKey)), public_jwk: JSON.stringify(await jose.exportJWK(publicKey)),
-        created_at: new Date().toISOString(),
-      }).onConflict((oc) => oc.doNothing()).execute();
+      await db
+        .insertInto('signing_keys')
+        .values({
+          kid,
+          private_jwk: JSON.stringify(await jose.exportJWK(privateKey)),
+          public_jwk: JSON.stringify(await jose.exportJWK(publicKey)),
+          created_at: new Date().toISOString(),
+        })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
       rows = await db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').execute();
     }
     const newest = rows[0]!;
@@ -37,12 +51,20 @@ export class TokenService {
     return new TokenService(newest.kid, privateKey, publicKeys);
   }
 
-  async issue(claims: TokenClaims, ttlSeconds = TOKEN_TTL_SECONDS[claims.audience], now = Date.now()): Promise<{ token: string; expiresIn: number }> {
+  async issue(
+    claims: TokenClaims,
+    ttlSeconds = TOKEN_TTL_SECONDS[claims.audience],
+    now = Date.now(),
+  ): Promise<{ token: string; expiresIn: number }> {
     const iat = Math.floor(now / 1000);
     const token = await new jose.SignJWT({ tenant: claims.tenantId, client_id: claims.clientId })
       .setProtectedHeader({ alg: ALG, kid: this.kid, typ: 'JWT' })
-      .setIssuer(ISSUER).setAudience(claims.audience).setSubject(claims.clientId)
-      .setIssuedAt(iat).setExpirationTime(iat + ttlSeconds).setJti(randomUUID())
+      .setIssuer(ISSUER)
+      .setAudience(claims.audience)
+      .setSubject(claims.clientId)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ttlSeconds)
+      .setJti(randomUUID())
       .sign(this.privateKey);
     return { token, expiresIn: ttlSeconds };
   }
@@ -60,17 +82,26 @@ export class TokenService {
   }
 
   private expiryOf(token: string): number {
-    try { return Number(jose.decodeJwt(token).exp ?? 0); } catch { return 0; }
+    try {
+      return Number(jose.decodeJwt(token).exp ?? 0);
+    } catch {
+      return 0;
+    }
   }
 
   private async verifySignature(token: string, audience: Audience): Promise<TokenClaims> {
     try {
-      const { payload } = await jose.jwtVerify(token, async (header) => {
-        const key = header.kid ? this.publicKeys.get(header.kid) : undefined;
-        if (!key) throw new InvalidTokenError('unknown key');
-        return key;
-      }, { issuer: ISSUER, audience, algorithms: [ALG], clockTolerance: 30 });
-      if (typeof payload.tenant !== 'string' || typeof payload.client_id !== 'string') throw new InvalidTokenError('token names no tenant');
+      const { payload } = await jose.jwtVerify(
+        token,
+        async (header) => {
+          const key = header.kid ? this.publicKeys.get(header.kid) : undefined;
+          if (!key) throw new InvalidTokenError('unknown key');
+          return key;
+        },
+        { issuer: ISSUER, audience, algorithms: [ALG], clockTolerance: 30 },
+      );
+      if (typeof payload.tenant !== 'string' || typeof payload.client_id !== 'string')
+        throw new InvalidTokenError('token names no tenant');
       return { tenantId: payload.tenant, clientId: payload.client_id, audience };
     } catch (e) {
       if (e instanceof jose.errors.JWTExpired) throw new InvalidTokenError('token expired');

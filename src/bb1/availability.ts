@@ -16,15 +16,25 @@ export function buildPoqRequest(address: AddressIdentifier, cugId: string): Json
   return {
     '@type': 'btProductOfferingQualification',
     instantSyncQualification: true,
-    productOfferingQualificationItem: [{
-      id: '1', action: 'add',
-      product: {
-        '@type': 'Product',
-        productOffering: { id: 'BroadbandOne', '@referredType': 'btProductOfferingFamily' },
-        place: [{ id: ids.get('NAD'), districtId: ids.get('DistrictCode'), role: 'install address', '@referredType': 'btNADLocationReference' }],
+    productOfferingQualificationItem: [
+      {
+        id: '1',
+        action: 'add',
+        product: {
+          '@type': 'Product',
+          productOffering: { id: 'BroadbandOne', '@referredType': 'btProductOfferingFamily' },
+          place: [
+            {
+              id: ids.get('NAD'),
+              districtId: ids.get('DistrictCode'),
+              role: 'install address',
+              '@referredType': 'btNADLocationReference',
+            },
+          ],
+        },
+        '@type': 'btProductOfferingQualificationItem',
       },
-      '@type': 'btProductOfferingQualificationItem',
-    }],
+    ],
     provideAlternative: true,
     provideOnlyAvailable: true,
     provideUnavailabilityReason: false,
@@ -43,7 +53,9 @@ export function translatePoqResponse(m: Bb1Mappings, poq: unknown, supplier = 'B
   const existingLines: Json[] = [];
   for (const item of arr((poq as Obj)?.productOfferingQualificationItem)) {
     const product = (item.product ?? {}) as Obj;
-    const chars = new Map(arr(product.productCharacteristic).map((c) => [String(c.name), c.value == null ? '' : String(c.value)]));
+    const chars = new Map(
+      arr(product.productCharacteristic).map((c) => [String(c.name), c.value == null ? '' : String(c.value)]),
+    );
     const offering = (product.productOffering ?? {}) as Obj;
     const lp = typeof offering.id === 'string' ? m.lineProfileByVariant(offering.id) : undefined;
     const tech = m.technologyByAccess(chars.get('AccessTechnology') ?? String(offering.name ?? ''));
@@ -58,9 +70,13 @@ export function translatePoqResponse(m: Bb1Mappings, poq: unknown, supplier = 'B
       // speeds: keep the best across the profiles offered
       if (prior === undefined || (/_MBPS$/.test(name) && Number(v) > Number(prior))) lineChars.set(name, v);
     }
-    if (a.newLineFlags.some((f) => chars.get(f) === 'Y')) { newLine = true; lineType ??= tech.lineType; }
+    if (a.newLineFlags.some((f) => chars.get(f) === 'Y')) {
+      newLine = true;
+      lineType ??= tech.lineType;
+    }
     const process = chars.get('FTTPINSTALLPROCESS');
-    if (process && a.installProcess[process] && chars.get('FTTPNEWONTAVAILABLE') === 'Y') installationType = a.installProcess[process];
+    if (process && a.installProcess[process] && chars.get('FTTPNEWONTAVAILABLE') === 'Y')
+      installationType = a.installProcess[process];
     for (const res of arr(product.realizingResource)) {
       const v = (res.value ?? {}) as Obj;
       const ref = v.ONTREFNUMBER;
@@ -73,7 +89,12 @@ export function translatePoqResponse(m: Bb1Mappings, poq: unknown, supplier = 'B
         return port;
       });
       const ont: Json = { ontReference: ref };
-      for (const [k, key] of [['ONTFLOOR', 'floor'], ['ONTROOM', 'room'], ['ONTPOSITION', 'position']] as const) if (v[k]) ont[key] = String(v[k]);
+      for (const [k, key] of [
+        ['ONTFLOOR', 'floor'],
+        ['ONTROOM', 'room'],
+        ['ONTPOSITION', 'position'],
+      ] as const)
+        if (v[k]) ont[key] = String(v[k]);
       ont.ports = ports;
       const active = ports.some((pt) => pt.status === 'ACTIVE');
       existingLines.push({ lineType: 'FIBRE', status: active ? 'ACTIVE' : 'STOPPED', ont });
@@ -81,7 +102,11 @@ export function translatePoqResponse(m: Bb1Mappings, poq: unknown, supplier = 'B
   }
   const out: Json = {
     supplier,
-    serviceSpecifications: [...specs.values()].map((s) => ({ id: s.id, name: s.name, serviceCharacteristics: [{ name: 'LINE_PROFILE', values: s.profiles.sort() }] })),
+    serviceSpecifications: [...specs.values()].map((s) => ({
+      id: s.id,
+      name: s.name,
+      serviceCharacteristics: [{ name: 'LINE_PROFILE', values: s.profiles.sort() }],
+    })),
   };
   const site: Json = {};
   if (newLine) {
@@ -93,7 +118,10 @@ export function translatePoqResponse(m: Bb1Mappings, poq: unknown, supplier = 'B
   }
   if (existingLines.length) site.existingLines = existingLines;
   if (Object.keys(site).length) out.siteInformation = site;
-  if (specs.size === 0) out.unavailabilityReasons = [{ code: a.unavailableReason, text: 'No BT Wholesale Broadband One product is available at this address' }];
+  if (specs.size === 0)
+    out.unavailabilityReasons = [
+      { code: a.unavailableReason, text: 'No BT Wholesale Broadband One product is available at this address' },
+    ];
   return out;
 }
 
@@ -107,7 +135,9 @@ export function translateAddresses(raw: unknown): Json[] {
   }
   const out: Json[] = [];
   for (const [uprn, records] of byUprn) {
-    const or = records.find((r) => String(r.id ?? '').startsWith('A')) ?? records.find((r) => String(r.addressSource ?? '').toLowerCase() === 'openreach');
+    const or =
+      records.find((r) => String(r.id ?? '').startsWith('A')) ??
+      records.find((r) => String(r.addressSource ?? '').toLowerCase() === 'openreach');
     const robt = records.find((r) => String(r.id ?? '').startsWith('R'));
     const main = or ?? robt ?? records[0]!;
     const additional: Json[] = [];
@@ -115,12 +145,26 @@ export function translateAddresses(raw: unknown): Json[] {
     if (robt && robt !== main) additional.push({ id: String(robt.id), type: 'ROBT' });
     if (uprn && /^\d+$/.test(uprn)) additional.push({ id: uprn, type: 'UPRN' });
     const sub = arr(main.geographicSubAddress)[0];
-    const addr: Json = { identifier: { id: String(main.id), type: or ? 'NAD' : 'ROBT', additionalIdentifiers: additional } };
-    for (const [from, to] of [['buildingName', 'name'], ['streetNr', 'streetNumber'], ['streetName', 'streetName'], ['locality', 'locality'], ['city', 'city'], ['postcode', 'postcode'], ['qualifier', 'qualifier']] as const) {
+    const addr: Json = {
+      identifier: { id: String(main.id), type: or ? 'NAD' : 'ROBT', additionalIdentifiers: additional },
+    };
+    for (const [from, to] of [
+      ['buildingName', 'name'],
+      ['streetNr', 'streetNumber'],
+      ['streetName', 'streetName'],
+      ['locality', 'locality'],
+      ['city', 'city'],
+      ['postcode', 'postcode'],
+      ['qualifier', 'qualifier'],
+    ] as const) {
       if (main[from]) addr[to] = String(main[from]);
     }
     if (!addr.name && sub?.buildingName) addr.name = String(sub.buildingName);
-    if (sub && (sub.subBuilding || sub.buildingName)) addr.subAddress = { ...(sub.buildingName ? { name: String(sub.buildingName) } : {}), ...(sub.subBuilding ? { unitNumber: String(sub.subBuilding) } : {}) };
+    if (sub && (sub.subBuilding || sub.buildingName))
+      addr.subAddress = {
+        ...(sub.buildingName ? { name: String(sub.buildingName) } : {}),
+        ...(sub.subBuilding ? { unitNumber: String(sub.subBuilding) } : {}),
+      };
     addr.country = 'UK';
     addr.source = or ? 'OPENREACH' : 'ROBT';
     out.push(addr);

@@ -21,10 +21,19 @@ export class Bb1Error extends Error {
     readonly status?: number,
     /** true when a POST may have reached BB1 (timeout, reset): never re-send it blindly */
     readonly uncertain = false,
-  ) { super(message); }
+  ) {
+    super(message);
+  }
 }
 
-export interface Bb1ClientOptions { baseUrl: string; tokenUrl?: string; clientId: string; clientSecret: string; timeoutMs: number; retries?: number }
+export interface Bb1ClientOptions {
+  baseUrl: string;
+  tokenUrl?: string;
+  clientId: string;
+  clientSecret: string;
+  timeoutMs: number;
+  retries?: number;
+}
 
 /** The text BB1 put in an error body (TMF `message`/`reason`, Apigee `fault.faultstring`). */
 export function bb1ErrorText(data: unknown): string {
@@ -46,7 +55,12 @@ export class Bb1Client {
   private readonly tokens: TokenProvider;
 
   constructor(private readonly opts: Bb1ClientOptions) {
-    this.http = axios.create({ baseURL: opts.baseUrl, timeout: opts.timeoutMs, validateStatus: () => true, transitional: { clarifyTimeoutError: true } });
+    this.http = axios.create({
+      baseURL: opts.baseUrl,
+      timeout: opts.timeoutMs,
+      validateStatus: () => true,
+      transitional: { clarifyTimeoutError: true },
+    });
     axiosRetry(this.http, {
       retries: opts.retries ?? 2,
       retryCondition: (err) => {
@@ -61,10 +75,21 @@ export class Bb1Client {
       },
       shouldResetTimeout: true,
     });
-    this.tokens = new TokenProvider({ tokenUrl: opts.tokenUrl ?? `${opts.baseUrl}${BB1_PATHS.token}`, clientId: opts.clientId, clientSecret: opts.clientSecret }, axios.create({ timeout: opts.timeoutMs }));
+    this.tokens = new TokenProvider(
+      {
+        tokenUrl: opts.tokenUrl ?? `${opts.baseUrl}${BB1_PATHS.token}`,
+        clientId: opts.clientId,
+        clientSecret: opts.clientSecret,
+      },
+      axios.create({ timeout: opts.timeoutMs }),
+    );
   }
 
-  async call<T = unknown>(method: 'GET' | 'POST' | 'PATCH', path: string, opts: { data?: unknown; params?: Record<string, unknown>; idempotent: boolean }): Promise<{ status: number; data: T }> {
+  async call<T = unknown>(
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    opts: { data?: unknown; params?: Record<string, unknown>; idempotent: boolean },
+  ): Promise<{ status: number; data: T }> {
     let res: AxiosResponse;
     let refreshed = false;
     let attempt = 0;
@@ -77,8 +102,15 @@ export class Bb1Client {
       }
       try {
         res = await this.http.request({
-          method, url: path, data: opts.data, params: opts.params,
-          headers: { Authorization: `Bearer ${token}`, 'APIGW-Tracking-Header': randomUUID(), Accept: 'application/json' },
+          method,
+          url: path,
+          data: opts.data,
+          params: opts.params,
+          headers: {
+            Authorization: `Bearer ${token}`,
+            'APIGW-Tracking-Header': randomUUID(),
+            Accept: 'application/json',
+          },
           idempotent: opts.idempotent,
         } as never);
       } catch (e) {
@@ -86,13 +118,24 @@ export class Bb1Client {
         const timeout = err.code === 'ETIMEDOUT' || err.code === 'ECONNABORTED';
         // A non-idempotent call that failed after the request may have left: BB1 may have acted on it.
         const uncertain = !opts.idempotent && err.code !== 'ECONNREFUSED' && err.code !== 'ENOTFOUND';
-        throw new Bb1Error(timeout ? 'timeout' : 'unavailable', `BB1 ${method} ${path}: ${err.code ?? err.message}`, undefined, uncertain);
+        throw new Bb1Error(
+          timeout ? 'timeout' : 'unavailable',
+          `BB1 ${method} ${path}: ${err.code ?? err.message}`,
+          undefined,
+          uncertain,
+        );
       }
-      if (res.status === 401 && !refreshed) { refreshed = true; this.tokens.invalidate(); continue; }
+      if (res.status === 401 && !refreshed) {
+        refreshed = true;
+        this.tokens.invalidate();
+        continue;
+      }
       if ((res.status === 429 || res.status === 503) && opts.idempotent && attempt < (this.opts.retries ?? 2)) {
         attempt += 1;
         const ra = Number(res.headers['retry-after']);
-        await new Promise((r) => setTimeout(r, Number.isFinite(ra) && ra > 0 ? Math.min(ra * 1000, 5000) : 200 * 2 ** attempt));
+        await new Promise((r) =>
+          setTimeout(r, Number.isFinite(ra) && ra > 0 ? Math.min(ra * 1000, 5000) : 200 * 2 ** attempt),
+        );
         continue;
       }
       break;

@@ -3,33 +3,59 @@ import { parseKsu, normaliseKey } from '../bb1/inbound/parse-ksu.js';
 import type { Bb1Mappings } from '../bb1/mappings/indexed.js';
 
 /** Codes, subStatuses and appointment statuses seen in stored KSUs that no row matches, with counts and first/last seen. */
-export async function coverage(m: Bb1Mappings, opts: { databaseUrl?: string; pgliteDataDir?: string } = {}): Promise<string> {
-  const handle = await openDatabase({ databaseUrl: opts.databaseUrl ?? process.env.DATABASE_URL, pgliteDataDir: opts.pgliteDataDir ?? process.env.PGLITE_DATA_DIR ?? './data/pglite' });
+export async function coverage(
+  m: Bb1Mappings,
+  opts: { databaseUrl?: string; pgliteDataDir?: string } = {},
+): Promise<string> {
+  const handle = await openDatabase({
+    databaseUrl: opts.databaseUrl ?? process.env.DATABASE_URL,
+    pgliteDataDir: opts.pgliteDataDir ?? process.env.PGLITE_DATA_DIR ?? './data/pglite',
+  });
   try {
-    const rows = await handle.db.selectFrom('ksu_inbox').select(['body', 'received_at']).where('body', 'is not', null).orderBy('id').execute();
+    const rows = await handle.db
+      .selectFrom('ksu_inbox')
+      .select(['body', 'received_at'])
+      .where('body', 'is not', null)
+      .orderBy('id')
+      .execute();
     const seen = new Map<string, { count: number; first: string; last: string }>();
     const note = (key: string, at: string) => {
       const s = seen.get(key);
-      if (s) { s.count += 1; s.last = at; } else seen.set(key, { count: 1, first: at, last: at });
+      if (s) {
+        s.count += 1;
+        s.last = at;
+      } else seen.set(key, { count: 1, first: at, last: at });
     };
     const items = m.tables['ksu-item-states'].items;
     const known = new Set(m.tables['ksu-item-states'].quietSubStatuses.map(normaliseKey));
     const apptTable = m.tables['appointment-statuses'];
-    const appts = new Set([...apptTable.appointmentStatuses.map((x) => x.appointmentStatus), ...apptTable.quietStatuses].map(normaliseKey));
+    const appts = new Set(
+      [...apptTable.appointmentStatuses.map((x) => x.appointmentStatus), ...apptTable.quietStatuses].map(normaliseKey),
+    );
     for (const r of rows) {
       const at = new Date(r.received_at).toISOString();
       let k;
-      try { k = parseKsu(typeof r.body === 'string' ? JSON.parse(r.body) : r.body); } catch { continue; }
+      try {
+        k = parseKsu(typeof r.body === 'string' ? JSON.parse(r.body) : r.body);
+      } catch {
+        continue;
+      }
       for (const c of k.codes) if (!m.codeRule(c.code)) note(`code ${c.code}`, at);
       for (const it of k.items) {
         const s = normaliseKey(it.subStatus);
-        if (s && !known.has(s) && !items.some((row) => normaliseKey(row.subStatus) === s)) note(`subStatus ${it.subStatus}`, at);
+        if (s && !known.has(s) && !items.some((row) => normaliseKey(row.subStatus) === s))
+          note(`subStatus ${it.subStatus}`, at);
         const a = normaliseKey(it.appointment?.status);
         if (a && !appts.has(a)) note(`appointmentStatus ${it.appointment?.status}`, at);
       }
     }
     if (!seen.size) return `every code and status in ${rows.length} stored KSUs has a row`;
-    return [`unmatched in ${rows.length} stored KSUs:`, ...[...seen].sort((a, b) => b[1].count - a[1].count).map(([k, v]) => `  ${k.padEnd(40)} ${String(v.count).padStart(6)}  first ${v.first}  last ${v.last}`)].join('\n');
+    return [
+      `unmatched in ${rows.length} stored KSUs:`,
+      ...[...seen]
+        .sort((a, b) => b[1].count - a[1].count)
+        .map(([k, v]) => `  ${k.padEnd(40)} ${String(v.count).padStart(6)}  first ${v.first}  last ${v.last}`),
+    ].join('\n');
   } finally {
     await handle.close();
   }

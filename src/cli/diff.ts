@@ -11,8 +11,13 @@ const FIXTURE_DIRS = ['test/fixtures/seed003', 'test/fixtures/requests'];
 function fixtures(): { name: string; body: Record<string, unknown> }[] {
   return FIXTURE_DIRS.flatMap((d) => {
     try {
-      return readdirSync(d).filter((f) => f.endsWith('.json')).sort().map((f) => ({ name: `${d}/${f}`, body: JSON.parse(readFileSync(join(d, f), 'utf8')) }));
-    } catch { return []; }
+      return readdirSync(d)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => ({ name: `${d}/${f}`, body: JSON.parse(readFileSync(join(d, f), 'utf8')) }));
+    } catch {
+      return [];
+    }
   });
 }
 
@@ -33,8 +38,11 @@ function tablesAt(ref: string, dir: string): string {
   const rel = relative(root, tables);
   const out = mkdtempSync(join(tmpdir(), 'mappings-'));
   mkdirSync(join(out, 'bb1'));
-  const files = execFileSync('git', ['ls-tree', '--name-only', `${ref}:${rel}`], { encoding: 'utf8', cwd: root }).split('\n').filter(Boolean);
-  for (const f of files) writeFileSync(join(out, 'bb1', f), execFileSync('git', ['show', `${ref}:${rel}/${f}`], { cwd: root }));
+  const files = execFileSync('git', ['ls-tree', '--name-only', `${ref}:${rel}`], { encoding: 'utf8', cwd: root })
+    .split('\n')
+    .filter(Boolean);
+  for (const f of files)
+    writeFileSync(join(out, 'bb1', f), execFileSync('git', ['show', `${ref}:${rel}/${f}`], { cwd: root }));
   return out;
 }
 
@@ -52,6 +60,10 @@ export function diffTables(dir: string, ref: string): { text: string; changed: s
       lines.push(`CHANGED ${f.name}\n  before: ${a}\n  after:  ${b}`);
     }
   }
-  lines.push(changed.length ? `${changed.length} fixture(s) translate differently from ${ref}` : `no fixture translates differently from ${ref} (${fixtures().length} checked)`);
+  lines.push(
+    changed.length
+      ? `${changed.length} fixture(s) translate differently from ${ref}`
+      : `no fixture translates differently from ${ref} (${fixtures().length} checked)`,
+  );
   return { text: lines.join('\n'), changed };
 }

@@ -25,7 +25,10 @@ function option(args: string[], name: string): string | undefined {
   return v;
 }
 
-export async function run(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
+export async function run(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
+): Promise<number> {
   const args = [...argv];
   const dir = option(args, '--dir') ?? process.env.MAPPINGS_DIR ?? './mappings';
   const status = option(args, '--status');
@@ -36,16 +39,24 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
       case 'validate': {
         const m = loadBb1Mappings(dir);
         const t = m.tables;
-        out(`mapping tables in ${dir} are valid: ${t['line-profiles'].lineProfiles.length} line profiles, ${t['care-levels'].careLevels.length} care levels, ${t['ksu-codes'].codes.length} KSU code rows, ${t['ksu-item-states'].items.length} item-state rows`);
+        out(
+          `mapping tables in ${dir} are valid: ${t['line-profiles'].lineProfiles.length} line profiles, ${t['care-levels'].careLevels.length} care levels, ${t['ksu-codes'].codes.length} KSU code rows, ${t['ksu-item-states'].items.length} item-state rows`,
+        );
         return 0;
       }
       case 'explain': {
-        if (!arg) { out(USAGE); return 2; }
+        if (!arg) {
+          out(USAGE);
+          return 2;
+        }
         out(explainFile(loadBb1Mappings(dir), JSON.parse(readFileSync(arg, 'utf8')), { status, orderType }));
         return 0;
       }
       case 'diff': {
-        if (!arg) { out(USAGE); return 2; }
+        if (!arg) {
+          out(USAGE);
+          return 2;
+        }
         const r = diffTables(dir, arg);
         out(r.text);
         return 0;

@@ -3,17 +3,21 @@ import { z } from 'zod';
 /** Standard Webhooks retry schedule (seconds between attempts): now, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
 export const STANDARD_WEBHOOKS_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
 
-const schedule = z
-  .string()
-  .transform((s, ctx) => {
-    const parts = s.split(',').map((p) => p.trim()).filter(Boolean);
-    const nums = parts.map(Number);
-    if (nums.length === 0 || nums.some((n) => !Number.isFinite(n) || n < 0)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be comma-separated non-negative seconds, e.g. "5,300,1800"' });
-      return z.NEVER;
-    }
-    return nums;
-  });
+const schedule = z.string().transform((s, ctx) => {
+  const parts = s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const nums = parts.map(Number);
+  if (nums.length === 0 || nums.some((n) => !Number.isFinite(n) || n < 0)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: 'must be comma-separated non-negative seconds, e.g. "5,300,1800"',
+    });
+    return z.NEVER;
+  }
+  return nums;
+});
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),

@@ -5,39 +5,52 @@ import { hashSecret, type SecretHash } from '../auth/secrets.js';
 
 export const SUPPLIER_BB1 = 'BTWHOLESALEBB1';
 
-const ClientSchema = z.object({ clientId: z.string().min(1).max(100), clientSecret: z.string().min(8, 'must be at least 8 characters') }).strict();
+const ClientSchema = z
+  .object({ clientId: z.string().min(1).max(100), clientSecret: z.string().min(8, 'must be at least 8 characters') })
+  .strict();
 
 const KciAuthSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }).strict(),
   z.object({ type: z.literal('basic'), username: z.string().min(1), password: z.string().min(1) }).strict(),
-  z.object({
-    type: z.literal('oauth2'),
-    tokenUrl: z.string().url(),
-    clientId: z.string().min(1),
-    clientSecret: z.string().min(1),
-    scope: z.string().optional(),
-  }).strict(),
+  z
+    .object({
+      type: z.literal('oauth2'),
+      tokenUrl: z.string().url(),
+      clientId: z.string().min(1),
+      clientSecret: z.string().min(1),
+      scope: z.string().optional(),
+    })
+    .strict(),
 ]);
 
-const Bb1Schema = z.object({
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1),
-  cugId: z.string().regex(/^CUG\d{10}$/, 'must look like CUG5009999999'),
-  retailerId: z.string().regex(/^[A-Z0-9]{3}$/, 'must be a three-character Ofcom RID'),
-  billingAccountId: z.string().regex(/^\d{1,20}$/, 'must be digits (quote it in YAML to keep leading zeros)'),
-  ksuClient: ClientSchema,
-}).strict();
+const Bb1Schema = z
+  .object({
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+    cugId: z.string().regex(/^CUG\d{10}$/, 'must look like CUG5009999999'),
+    retailerId: z.string().regex(/^[A-Z0-9]{3}$/, 'must be a three-character Ofcom RID'),
+    billingAccountId: z.string().regex(/^\d{1,20}$/, 'must be digits (quote it in YAML to keep leading zeros)'),
+    ksuClient: ClientSchema,
+  })
+  .strict();
 
-const TenantSchema = z.object({
-  id: z.string().regex(/^\w{1,20}$/, 'must match ^\\w{1,20}$'),
-  clients: z.array(ClientSchema).min(1),
-  kci: z.object({
-    url: z.string().url(),
-    auth: KciAuthSchema.default({ type: 'none' }),
-    signingSecret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be whsec_ followed by base64').optional(),
-  }).strict(),
-  suppliers: z.object({ [SUPPLIER_BB1]: Bb1Schema }).strict(),
-}).strict();
+const TenantSchema = z
+  .object({
+    id: z.string().regex(/^\w{1,20}$/, 'must match ^\\w{1,20}$'),
+    clients: z.array(ClientSchema).min(1),
+    kci: z
+      .object({
+        url: z.string().url(),
+        auth: KciAuthSchema.default({ type: 'none' }),
+        signingSecret: z
+          .string()
+          .regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be whsec_ followed by base64')
+          .optional(),
+      })
+      .strict(),
+    suppliers: z.object({ [SUPPLIER_BB1]: Bb1Schema }).strict(),
+  })
+  .strict();
 
 const FileSchema = z.object({ tenants: z.array(TenantSchema).min(1) }).strict();
 
@@ -58,7 +71,10 @@ export interface TenantDirectory {
 }
 
 export class TenantsFileError extends Error {
-  constructor(public readonly file: string, public readonly problems: string[]) {
+  constructor(
+    public readonly file: string,
+    public readonly problems: string[],
+  ) {
     super(`Tenants file ${file} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
@@ -98,7 +114,10 @@ export function parseTenants(text: string, file: string, env: NodeJS.ProcessEnv 
   if (problems.length) throw new TenantsFileError(file, problems);
   const parsed = FileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
-    throw new TenantsFileError(file, parsed.error.issues.map((i) => `${lineOf(doc, lines, i.path)}${i.path.join('.') || '(root)'}: ${i.message}`));
+    throw new TenantsFileError(
+      file,
+      parsed.error.issues.map((i) => `${lineOf(doc, lines, i.path)}${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
   }
   const seen = new Map<string, string>();
   const dup = (kind: string, key: string, where: string) => {
@@ -109,7 +128,11 @@ export function parseTenants(text: string, file: string, env: NodeJS.ProcessEnv 
   parsed.data.tenants.forEach((t, i) => {
     dup('tenant id', t.id, `tenants.${i}.id`);
     t.clients.forEach((c, j) => dup('clientId', c.clientId, `tenants.${i}.clients.${j}.clientId`));
-    dup('clientId', t.suppliers[SUPPLIER_BB1].ksuClient.clientId, `tenants.${i}.suppliers.${SUPPLIER_BB1}.ksuClient.clientId`);
+    dup(
+      'clientId',
+      t.suppliers[SUPPLIER_BB1].ksuClient.clientId,
+      `tenants.${i}.suppliers.${SUPPLIER_BB1}.ksuClient.clientId`,
+    );
   });
   if (problems.length) throw new TenantsFileError(file, problems);
   const tenants: Tenant[] = parsed.data.tenants.map((t) => {

@@ -22,7 +22,9 @@ import { operatorRoutes } from './routes/operator.js';
 import { demoInboxRoutes } from './routes/demo-inbox.js';
 
 declare module 'express-serve-static-core' {
-  interface Request { log?: Logger }
+  interface Request {
+    log?: Logger;
+  }
 }
 
 export const BODY_LIMIT = '256kb';
@@ -30,12 +32,24 @@ export const BODY_LIMIT = '256kb';
 function requestLogging(log: Logger, ctx: AppContext): RequestHandler {
   return (req, res, next) => {
     const start = process.hrtime.bigint();
-    req.log = log.child({ requestId: req.get('X-Request-ID') ?? randomUUID(), conversationId: req.get('X-Conversation-ID') });
+    req.log = log.child({
+      requestId: req.get('X-Request-ID') ?? randomUUID(),
+      conversationId: req.get('X-Conversation-ID'),
+    });
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? 'unmatched' : req.path);
       ctx.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, ms / 1000);
-      req.log!.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, tenant: req.auth?.tenantId }, 'request');
+      req.log!.info(
+        {
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+          tenant: req.auth?.tenantId,
+        },
+        'request',
+      );
     });
     next();
   };

@@ -3,22 +3,46 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
 export type ErrorCode =
-  | 'GATEWAY_FAULT' | 'INVALID_REQUEST' | 'MALFORMED_REQUEST' | 'NOT_AUTHORISED' | 'NOT_FOUND'
-  | 'NOT_IMPLEMENTED' | 'SUPPLIER_FAULT' | 'SUPPLIER_TIMED_OUT' | 'TENANT_FAULT';
+  | 'GATEWAY_FAULT'
+  | 'INVALID_REQUEST'
+  | 'MALFORMED_REQUEST'
+  | 'NOT_AUTHORISED'
+  | 'NOT_FOUND'
+  | 'NOT_IMPLEMENTED'
+  | 'SUPPLIER_FAULT'
+  | 'SUPPLIER_TIMED_OUT'
+  | 'TENANT_FAULT';
 
-export interface ErrorBody { uuid: string; code: ErrorCode; messages: string[] }
+export interface ErrorBody {
+  uuid: string;
+  code: ErrorCode;
+  messages: string[];
+}
 
 /** An error with the contract's `{uuid, code, messages}` body and an HTTP status. */
 export class ApiError extends Error {
   readonly uuid = randomUUID();
-  constructor(readonly status: number, readonly code: ErrorCode, readonly messages: string[], readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    readonly messages: string[],
+    readonly headers: Record<string, string> = {},
+  ) {
     super(messages.join('; '));
   }
-  body(): ErrorBody { return { uuid: this.uuid, code: this.code, messages: this.messages }; }
+  body(): ErrorBody {
+    return { uuid: this.uuid, code: this.code, messages: this.messages };
+  }
 
-  static invalid(...messages: string[]) { return new ApiError(400, 'INVALID_REQUEST', messages); }
-  static notFound(what: string) { return new ApiError(404, 'NOT_FOUND', [`${what} not found`]); }
-  static unprocessable(...messages: string[]) { return new ApiError(422, 'INVALID_REQUEST', messages); }
+  static invalid(...messages: string[]) {
+    return new ApiError(400, 'INVALID_REQUEST', messages);
+  }
+  static notFound(what: string) {
+    return new ApiError(404, 'NOT_FOUND', [`${what} not found`]);
+  }
+  static unprocessable(...messages: string[]) {
+    return new ApiError(422, 'INVALID_REQUEST', messages);
+  }
   static unauthorised(message: string, wwwAuthenticate = 'Bearer') {
     return new ApiError(401, 'NOT_AUTHORISED', [message], { 'WWW-Authenticate': wwwAuthenticate });
   }
@@ -29,12 +53,19 @@ export function sendError(res: Response, err: ApiError): void {
   res.status(err.status).json(err.body());
 }
 
-interface ValidatorError { status?: number; errors?: { path?: string; message?: string; errorCode?: string }[]; message?: string }
+interface ValidatorError {
+  status?: number;
+  errors?: { path?: string; message?: string; errorCode?: string }[];
+  message?: string;
+}
 
 /** `/body/serviceOrderItem/serviceCharacteristics/0/name` → `body.serviceOrderItem.serviceCharacteristics[0].name`; `/params/id` → `path.id`. */
 export function fieldPath(raw: string | undefined): string {
   if (!raw) return 'request';
-  const parts = raw.replace(/^[./]+/, '').split(/[./]/).filter(Boolean);
+  const parts = raw
+    .replace(/^[./]+/, '')
+    .split(/[./]/)
+    .filter(Boolean);
   if (parts[0] === 'params') parts[0] = 'path';
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
 }
@@ -44,26 +75,42 @@ function fromValidator(e: ValidatorError): ApiError | undefined {
   if (!e || typeof e.status !== 'number' || !Array.isArray(e.errors)) return undefined;
   const messages = e.errors.map((x) => `${fieldPath(x.path)}: ${x.message ?? 'is invalid'}`);
   if (e.status === 404) return new ApiError(404, 'NOT_FOUND', ['no such resource']);
-  if (e.status === 405) return new ApiError(405 as number, 'INVALID_REQUEST', messages.length ? messages : ['method not allowed']);
+  if (e.status === 405)
+    return new ApiError(405 as number, 'INVALID_REQUEST', messages.length ? messages : ['method not allowed']);
   if (e.status === 415) return new ApiError(415, 'MALFORMED_REQUEST', messages);
   if (e.status === 401 || e.status === 403) return new ApiError(e.status, 'NOT_AUTHORISED', messages);
-  if (e.status >= 500) return new ApiError(500, 'GATEWAY_FAULT', ['response failed validation against the OpenAPI definition', ...messages]);
+  if (e.status >= 500)
+    return new ApiError(500, 'GATEWAY_FAULT', [
+      'response failed validation against the OpenAPI definition',
+      ...messages,
+    ]);
   return new ApiError(400, 'INVALID_REQUEST', messages);
 }
 
-export const notFoundHandler: RequestHandler = (req, _res, next) => next(new ApiError(404, 'NOT_FOUND', [`no route for ${req.method} ${req.path}`]));
+export const notFoundHandler: RequestHandler = (req, _res, next) =>
+  next(new ApiError(404, 'NOT_FOUND', [`no route for ${req.method} ${req.path}`]));
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let apiErr: ApiError;
     const e = err as { type?: string; status?: number; expose?: boolean; message?: string };
     if (err instanceof ApiError) apiErr = err;
-    else if (e?.type === 'entity.parse.failed') apiErr = new ApiError(400, 'MALFORMED_REQUEST', ['body: is not valid JSON']);
-    else if (e?.type === 'entity.too.large') apiErr = new ApiError(413, 'INVALID_REQUEST', ['body: is larger than the limit']);
-    else if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') apiErr = new ApiError(415, 'MALFORMED_REQUEST', [String(e.message)]);
-    else apiErr = fromValidator(err as ValidatorError) ?? new ApiError(500, 'GATEWAY_FAULT', ['unexpected error; quote the uuid to support']);
+    else if (e?.type === 'entity.parse.failed')
+      apiErr = new ApiError(400, 'MALFORMED_REQUEST', ['body: is not valid JSON']);
+    else if (e?.type === 'entity.too.large')
+      apiErr = new ApiError(413, 'INVALID_REQUEST', ['body: is larger than the limit']);
+    else if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
+      apiErr = new ApiError(415, 'MALFORMED_REQUEST', [String(e.message)]);
+    else
+      apiErr =
+        fromValidator(err as ValidatorError) ??
+        new ApiError(500, 'GATEWAY_FAULT', ['unexpected error; quote the uuid to support']);
     if (apiErr.status >= 500) log.error({ err, errorUuid: apiErr.uuid, path: req.path }, 'request failed');
-    else log.debug({ errorUuid: apiErr.uuid, code: apiErr.code, messages: apiErr.messages, path: req.path }, 'request rejected');
+    else
+      log.debug(
+        { errorUuid: apiErr.uuid, code: apiErr.code, messages: apiErr.messages, path: req.path },
+        'request rejected',
+      );
     if (res.headersSent) return;
     sendError(res, apiErr);
   };

@@ -5,7 +5,11 @@ import { projectRoot } from '../paths.js';
 
 export const OPENAPI_DIR = join(projectRoot(), 'openapi');
 
-type Doc = { paths?: Record<string, unknown>; components?: Record<string, Record<string, unknown>>; [k: string]: unknown };
+type Doc = {
+  paths?: Record<string, unknown>;
+  components?: Record<string, Record<string, unknown>>;
+  [k: string]: unknown;
+};
 
 function load(name: string): Doc {
   return parse(readFileSync(join(OPENAPI_DIR, name), 'utf8')) as Doc;

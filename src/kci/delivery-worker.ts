@@ -7,14 +7,27 @@ import type { Db } from '../store/database.js';
 import type { Tenant, TenantDirectory } from '../config/tenants.js';
 import type { Metrics } from '../metrics.js';
 import { TokenProvider } from '../oauth-client.js';
-import { claimDue, recordOutcomes, releaseClaims, releaseWaiting, type DeliveryOutcome, type OutboxEntry } from './outbox.js';
+import {
+  claimDue,
+  recordOutcomes,
+  releaseClaims,
+  releaseWaiting,
+  type DeliveryOutcome,
+  type OutboxEntry,
+} from './outbox.js';
 import { signWebhook } from './signing.js';
 import { postJson } from './post-json.js';
 
 export interface DeliveryOptions {
-  retrySchedule: number[]; timeoutMs: number; batchSize?: number; pollMs?: number; leaseSeconds?: number; jitter?: number;
+  retrySchedule: number[];
+  timeoutMs: number;
+  batchSize?: number;
+  pollMs?: number;
+  leaseSeconds?: number;
+  jitter?: number;
   /** deliveries in flight at once, and at most this many for one tenant (so one slow tenant cannot take every slot) */
-  maxInFlight?: number; maxInFlightPerTenant?: number;
+  maxInFlight?: number;
+  maxInFlightPerTenant?: number;
   engine?: 'pglite' | 'postgres';
   /** on stop, how long deliveries in flight may finish before they are abandoned and handed back */
   shutdownGraceMs?: number;
@@ -61,18 +74,36 @@ export class DeliveryWorker {
   private recordingActive = false;
   private recording: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: Db, private readonly tenants: TenantDirectory, private readonly log: Logger, private readonly metrics: Metrics, private readonly opts: DeliveryOptions) {
+  constructor(
+    private readonly db: Db,
+    private readonly tenants: TenantDirectory,
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+    private readonly opts: DeliveryOptions,
+  ) {
     this.http = axios.create({
-      timeout: opts.timeoutMs, maxRedirects: 0, validateStatus: () => true, transitional: { clarifyTimeoutError: true },
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }), httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+      timeout: opts.timeoutMs,
+      maxRedirects: 0,
+      validateStatus: () => true,
+      transitional: { clarifyTimeoutError: true },
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
     });
   }
 
-  private get maxInFlight() { return this.opts.maxInFlight ?? 256; }
-  private get maxPerTenant() { return this.opts.maxInFlightPerTenant ?? 64; }
+  private get maxInFlight() {
+    return this.opts.maxInFlight ?? 256;
+  }
+  private get maxPerTenant() {
+    return this.opts.maxInFlightPerTenant ?? 64;
+  }
   // PGlite runs every query on this thread: fewer, larger claims leave more of it to the requests.
-  private get claimGap() { return this.opts.claimGapMs ?? (this.opts.engine === 'pglite' ? 25 : 5); }
-  private get leaseSeconds() { return this.opts.leaseSeconds ?? Math.ceil(this.opts.timeoutMs / 1000) + 5; }
+  private get claimGap() {
+    return this.opts.claimGapMs ?? (this.opts.engine === 'pglite' ? 25 : 5);
+  }
+  private get leaseSeconds() {
+    return this.opts.leaseSeconds ?? Math.ceil(this.opts.timeoutMs / 1000) + 5;
+  }
 
   start(): void {
     this.stopping = false;
@@ -93,14 +124,21 @@ export class DeliveryWorker {
     if (this.timer) clearTimeout(this.timer);
     if (this.gapTimer) clearTimeout(this.gapTimer);
     let grace: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<void>((r) => { grace = setTimeout(r, this.opts.shutdownGraceMs ?? 5000); });
+    const graceOver = new Promise<void>((r) => {
+      grace = setTimeout(r, this.opts.shutdownGraceMs ?? 5000);
+    });
     await Promise.race([Promise.all([...this.active]), graceOver]);
     clearTimeout(grace);
     for (const c of this.aborts.values()) c.abort();
     while (this.active.size) await Promise.all([...this.active]);
-    while (this.recordingActive || this.outcomes.length) { this.flush(); await this.recording; }
+    while (this.recordingActive || this.outcomes.length) {
+      this.flush();
+      await this.recording;
+    }
     if (this.abandoned.length) {
-      await releaseClaims(this.db, this.abandoned.splice(0)).catch((e) => this.log.error({ err: e }, 'handing back abandoned KCIs failed; their leases expire instead'));
+      await releaseClaims(this.db, this.abandoned.splice(0)).catch((e) =>
+        this.log.error({ err: e }, 'handing back abandoned KCIs failed; their leases expire instead'),
+      );
     }
   }
 
@@ -114,11 +152,13 @@ export class DeliveryWorker {
   /** Retries fall due with time, not with an event: look again every pollMs (and for missed releases every 10 s). */
   private poll(): void {
     if (this.stopping) return;
-    void this.releaseMissed().then(() => this.claim()).finally(() => {
-      if (this.stopping) return;
-      this.timer = setTimeout(() => this.poll(), this.opts.pollMs ?? 500);
-      this.timer.unref?.();
-    });
+    void this.releaseMissed()
+      .then(() => this.claim())
+      .finally(() => {
+        if (this.stopping) return;
+        this.timer = setTimeout(() => this.poll(), this.opts.pollMs ?? 500);
+        this.timer.unref?.();
+      });
   }
 
   private async releaseMissed(): Promise<void> {
@@ -139,10 +179,17 @@ export class DeliveryWorker {
    * are served together by one query rather than one query each.
    */
   private async claim(): Promise<void> {
-    if (this.claiming) { this.claimAgain = true; return; }
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
     const wait = this.lastDrained + this.claimGap - Date.now();
     if (wait > 0) {
-      if (!this.gapTimer) this.gapTimer = setTimeout(() => { this.gapTimer = undefined; if (!this.stopping) void this.claim(); }, wait);
+      if (!this.gapTimer)
+        this.gapTimer = setTimeout(() => {
+          this.gapTimer = undefined;
+          if (!this.stopping) void this.claim();
+        }, wait);
       return;
     }
     this.claiming = true;
@@ -155,11 +202,19 @@ export class DeliveryWorker {
         const batch = await claimDue(this.db, room, this.leaseSeconds, full);
         // One claim can bring a tenant past its share: the excess goes back, untried, for a later claim.
         const excess = batch.filter((e) => !this.launch(e));
-        if (excess.length) await releaseClaims(this.db, excess.map((e) => e.id));
-        if (batch.length === room) this.claimAgain = true; // there may be more
+        if (excess.length)
+          await releaseClaims(
+            this.db,
+            excess.map((e) => e.id),
+          );
+        if (batch.length === room)
+          this.claimAgain = true; // there may be more
         else this.lastDrained = Date.now();
       } while (this.claimAgain && this.lastDrained + this.claimGap <= Date.now());
-      if (this.claimAgain) { this.claimAgain = false; setImmediate(() => void this.claim()); }
+      if (this.claimAgain) {
+        this.claimAgain = false;
+        setImmediate(() => void this.claim());
+      }
     } catch (e) {
       this.log.error({ err: e }, 'KCI claim failed');
     } finally {
@@ -175,9 +230,19 @@ export class DeliveryWorker {
     const abort = new AbortController();
     this.aborts.set(e.id, abort);
     const p: Promise<void> = this.deliver(e, abort.signal)
-      .catch((err): DeliveryOutcome => ({ id: e.id, delivered: false, status: null, next: new Date(Date.now() + 1000), error: `delivery failed: ${(err as Error).message}`, at: new Date().toISOString() }))
+      .catch((err): DeliveryOutcome => ({
+        id: e.id,
+        delivered: false,
+        status: null,
+        next: new Date(Date.now() + 1000),
+        error: `delivery failed: ${(err as Error).message}`,
+        at: new Date().toISOString(),
+      }))
       .then((o) => {
-        if (abort.signal.aborted && !o.delivered) { this.abandoned.push(e.id); return; }
+        if (abort.signal.aborted && !o.delivered) {
+          this.abandoned.push(e.id);
+          return;
+        }
         this.outcomes.push(o);
         this.scheduleFlush();
       })
@@ -185,7 +250,8 @@ export class DeliveryWorker {
         this.aborts.delete(e.id);
         this.inFlight -= 1;
         const n = (this.perTenant.get(e.tenantId) ?? 1) - 1;
-        if (n > 0) this.perTenant.set(e.tenantId, n); else this.perTenant.delete(e.tenantId);
+        if (n > 0) this.perTenant.set(e.tenantId, n);
+        else this.perTenant.delete(e.tenantId);
         this.active.delete(p);
       });
     this.active.add(p);
@@ -209,7 +275,12 @@ export class DeliveryWorker {
     this.recordingActive = true;
     const batch = this.outcomes.splice(0);
     this.recording = recordOutcomes(this.db, batch, this.opts.engine)
-      .catch((e) => this.log.error({ err: e, kcis: batch.length }, 'recording KCI outcomes failed; their leases expire and they are delivered again'))
+      .catch((e) =>
+        this.log.error(
+          { err: e, kcis: batch.length },
+          'recording KCI outcomes failed; their leases expire and they are delivered again',
+        ),
+      )
       .then(() => {
         this.recordingActive = false;
         this.flush();
@@ -222,7 +293,10 @@ export class DeliveryWorker {
     let p = this.tokens.get(t.id);
     if (!p) {
       const a = t.kci.auth;
-      p = new TokenProvider({ tokenUrl: a.tokenUrl, clientId: a.clientId, clientSecret: a.clientSecret, scope: a.scope }, this.http);
+      p = new TokenProvider(
+        { tokenUrl: a.tokenUrl, clientId: a.clientId, clientSecret: a.clientSecret, scope: a.scope },
+        this.http,
+      );
       this.tokens.set(t.id, p);
     }
     return p;
@@ -230,11 +304,22 @@ export class DeliveryWorker {
 
   private async deliver(e: OutboxEntry, signal?: AbortSignal): Promise<DeliveryOutcome> {
     const tenant = this.tenants.get(e.tenantId);
-    if (!tenant) return { id: e.id, delivered: false, status: null, next: null, error: `tenant ${e.tenantId} is no longer configured`, at: new Date().toISOString() };
+    if (!tenant)
+      return {
+        id: e.id,
+        delivered: false,
+        status: null,
+        next: null,
+        error: `tenant ${e.tenantId} is no longer configured`,
+        at: new Date().toISOString(),
+      };
     const deliveredOn = new Date().toISOString();
     const payload = JSON.stringify({ ...e.body, deliveredOn });
     const headers: Record<string, string> = {
-      'Content-Type': 'application/json', 'X-Request-ID': randomUUID(), 'X-Conversation-ID': e.conversationId, 'User-Agent': 'bb1-connector',
+      'Content-Type': 'application/json',
+      'X-Request-ID': randomUUID(),
+      'X-Conversation-ID': e.conversationId,
+      'User-Agent': 'bb1-connector',
     };
     if (tenant.kci.signingSecret) {
       const ts = Math.floor(Date.now() / 1000);
@@ -247,7 +332,8 @@ export class DeliveryWorker {
     let retryAfter: number | undefined;
     try {
       const auth = tenant.kci.auth;
-      if (auth.type === 'basic') headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+      if (auth.type === 'basic')
+        headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
       const provider = this.authProvider(tenant);
       if (provider) headers.Authorization = `Bearer ${await provider.token()}`;
       let res = await postJson(tenant.kci.url, payload, headers, this.opts.timeoutMs, signal);
@@ -259,7 +345,10 @@ export class DeliveryWorker {
       status = res.status;
       if (status >= 200 && status < 300) {
         this.metrics.kciDeliveries.inc({ tenant: e.tenantId, result: 'delivered' });
-        this.log.debug({ kci: e.id, tenant: e.tenantId, order: e.orderId, seq: e.sequenceNumber, status }, 'KCI delivered');
+        this.log.debug(
+          { kci: e.id, tenant: e.tenantId, order: e.orderId, seq: e.sequenceNumber, status },
+          'KCI delivered',
+        );
         return { id: e.id, delivered: true, status, at: deliveredOn };
       }
       retryAfter = retryAfterMs(res.retryAfter);
@@ -279,7 +368,18 @@ export class DeliveryWorker {
       next = new Date(Date.now() + Math.max(base, retryAfter ?? 0));
     }
     this.metrics.kciDeliveries.inc({ tenant: e.tenantId, result: next ? 'retry' : 'dead' });
-    this.log.warn({ kci: e.id, tenant: e.tenantId, order: e.orderId, seq: e.sequenceNumber, status, attempt: e.attempts, next: next?.toISOString() ?? 'DEAD' }, error);
+    this.log.warn(
+      {
+        kci: e.id,
+        tenant: e.tenantId,
+        order: e.orderId,
+        seq: e.sequenceNumber,
+        status,
+        attempt: e.attempts,
+        next: next?.toISOString() ?? 'DEAD',
+      },
+      error,
+    );
     return { id: e.id, delivered: false, status, next, error, at: new Date().toISOString() };
   }
 }

@@ -9,7 +9,12 @@ export function entityTypeOf(orderType: string): EntityType {
   return 'PROVIDE_ORDER';
 }
 
-export interface KciReason { type: string; problemCode?: string; text?: string; supplierCodes?: string[] }
+export interface KciReason {
+  type: string;
+  problemCode?: string;
+  text?: string;
+  supplierCodes?: string[];
+}
 
 export type KciContent =
   | { updateType: 'INFORMATIONAL'; information: KciReason }
@@ -18,10 +23,20 @@ export type KciContent =
 
 /** The KCI body as stored in the outbox; `deliveredOn` is added at each attempt (CONTRACT §4). */
 export function kciBody(args: {
-  supplier: string; sequenceNumber: number; content: KciContent; orderType: string; entity: Record<string, unknown>;
-  issuedOn?: string; receivedOn?: string; supplierNotes?: { note: string; type?: string; created?: string }[];
+  supplier: string;
+  sequenceNumber: number;
+  content: KciContent;
+  orderType: string;
+  entity: Record<string, unknown>;
+  issuedOn?: string;
+  receivedOn?: string;
+  supplierNotes?: { note: string; type?: string; created?: string }[];
 }): Record<string, unknown> {
-  const body: Record<string, unknown> = { id: randomUUID(), supplier: args.supplier, sequenceNumber: args.sequenceNumber };
+  const body: Record<string, unknown> = {
+    id: randomUUID(),
+    supplier: args.supplier,
+    sequenceNumber: args.sequenceNumber,
+  };
   if (args.issuedOn) body.issuedOn = args.issuedOn;
   if (args.receivedOn) body.receivedOn = args.receivedOn;
   Object.assign(body, args.content);

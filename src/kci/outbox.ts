@@ -3,27 +3,69 @@ import type { Db } from '../store/database.js';
 import { kciBody, type KciContent } from './envelope.js';
 
 export interface OutboxEntry {
-  id: string; tenantId: string; orderId: number; sequenceNumber: number; conversationId: string;
-  body: Record<string, unknown>; status: string; attempts: number; nextAttemptAt: string | null;
-  lastError: string | null; lastStatus: number | null; deliveredAt: string | null; createdAt: string;
+  id: string;
+  tenantId: string;
+  orderId: number;
+  sequenceNumber: number;
+  conversationId: string;
+  body: Record<string, unknown>;
+  status: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  lastStatus: number | null;
+  deliveredAt: string | null;
+  createdAt: string;
 }
 
 type Row = {
-  id: string; tenant_id: string; order_id: number; sequence_number: number; conversation_id: string; body: unknown;
-  status: string; attempts: number; next_attempt_at: Date | string | number | null; last_error: string | null; last_status: number | null;
-  delivered_at: Date | string | null; created_at: Date | string;
+  id: string;
+  tenant_id: string;
+  order_id: number;
+  sequence_number: number;
+  conversation_id: string;
+  body: unknown;
+  status: string;
+  attempts: number;
+  next_attempt_at: Date | string | number | null;
+  last_error: string | null;
+  last_status: number | null;
+  delivered_at: Date | string | null;
+  created_at: Date | string;
 };
 // 'infinity' (a KCI waiting behind an earlier one of its order) has no date: null.
-const iso = (d: Date | string | number | null) => { if (d == null) return null; const t = new Date(d).getTime(); return Number.isFinite(t) ? new Date(t).toISOString() : null; };
+const iso = (d: Date | string | number | null) => {
+  if (d == null) return null;
+  const t = new Date(d).getTime();
+  return Number.isFinite(t) ? new Date(t).toISOString() : null;
+};
 export const toEntry = (r: Row): OutboxEntry => ({
-  id: r.id, tenantId: r.tenant_id, orderId: Number(r.order_id), sequenceNumber: Number(r.sequence_number), conversationId: r.conversation_id,
-  body: (typeof r.body === 'string' ? JSON.parse(r.body) : r.body) as Record<string, unknown>, status: r.status, attempts: Number(r.attempts),
-  nextAttemptAt: iso(r.next_attempt_at), lastError: r.last_error, lastStatus: r.last_status, deliveredAt: iso(r.delivered_at), createdAt: iso(r.created_at)!,
+  id: r.id,
+  tenantId: r.tenant_id,
+  orderId: Number(r.order_id),
+  sequenceNumber: Number(r.sequence_number),
+  conversationId: r.conversation_id,
+  body: (typeof r.body === 'string' ? JSON.parse(r.body) : r.body) as Record<string, unknown>,
+  status: r.status,
+  attempts: Number(r.attempts),
+  nextAttemptAt: iso(r.next_attempt_at),
+  lastError: r.last_error,
+  lastStatus: r.last_status,
+  deliveredAt: iso(r.delivered_at),
+  createdAt: iso(r.created_at)!,
 });
 
 export interface NewKci {
-  tenantId: string; orderId: number; orderType: string; conversationId: string; supplier: string; content: KciContent;
-  entity: Record<string, unknown>; issuedOn?: string; receivedOn?: string; supplierNotes?: { note: string; type?: string; created?: string }[];
+  tenantId: string;
+  orderId: number;
+  orderType: string;
+  conversationId: string;
+  supplier: string;
+  content: KciContent;
+  entity: Record<string, unknown>;
+  issuedOn?: string;
+  receivedOn?: string;
+  supplierNotes?: { note: string; type?: string; created?: string }[];
 }
 
 /**
@@ -45,7 +87,8 @@ export async function enqueueKcis(trx: Db, list: NewKci[]): Promise<Record<strin
     ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + EXCLUDED.value
     RETURNING tenant_id, name, value`.execute(trx);
   const next = new Map<string, number>();
-  for (const r of counters.rows) next.set(`${r.tenant_id}\u0000${r.name}`, Number(r.value) - perOrder.get(`${r.tenant_id}\u0000${r.name}`)!.n + 1);
+  for (const r of counters.rows)
+    next.set(`${r.tenant_id}\u0000${r.name}`, Number(r.value) - perOrder.get(`${r.tenant_id}\u0000${r.name}`)!.n + 1);
   const now = new Date().toISOString();
   const bodies: Record<string, unknown>[] = [];
   const seen = new Set<string>();
@@ -57,7 +100,15 @@ export async function enqueueKcis(trx: Db, list: NewKci[]): Promise<Record<strin
     bodies.push(body);
     const follows = seen.has(key);
     seen.add(key);
-    return { id: body.id, tenant_id: k.tenantId, order_id: k.orderId, sequence_number: sequenceNumber, conversation_id: k.conversationId, body, follows };
+    return {
+      id: body.id,
+      tenant_id: k.tenantId,
+      order_id: k.orderId,
+      sequence_number: sequenceNumber,
+      conversation_id: k.conversationId,
+      body,
+      follows,
+    };
   });
   // A KCI behind an undelivered one of its order (earlier in this list, or already stored) waits with no due
   // time ('infinity'): claims then never look at it. Recording its predecessor as delivered makes it due.
@@ -68,7 +119,9 @@ export async function enqueueKcis(trx: Db, list: NewKci[]): Promise<Record<strin
         THEN 'infinity'::timestamptz ELSE ${now}::timestamptz END,
       ${now}::timestamptz
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      AS v(id uuid, tenant_id text, order_id integer, sequence_number integer, conversation_id text, body jsonb, follows boolean)`.execute(trx);
+      AS v(id uuid, tenant_id text, order_id integer, sequence_number integer, conversation_id text, body jsonb, follows boolean)`.execute(
+    trx,
+  );
   return bodies;
 }
 
@@ -82,7 +135,12 @@ export async function enqueueKci(trx: Db, args: NewKci): Promise<Record<string, 
  * with FOR UPDATE SKIP LOCKED and a lease, so several instances on Postgres share the work. `skipTenants`:
  * tenants whose share of the deliveries in flight is used up.
  */
-export async function claimDue(db: Db, limit: number, leaseSeconds: number, skipTenants: string[] = []): Promise<OutboxEntry[]> {
+export async function claimDue(
+  db: Db,
+  limit: number,
+  leaseSeconds: number,
+  skipTenants: string[] = [],
+): Promise<OutboxEntry[]> {
   const rows = await sql<Row>`
     UPDATE kci_outbox k SET lease_until = now() + make_interval(secs => ${leaseSeconds}), attempts = k.attempts + 1
     WHERE k.id IN (
@@ -101,24 +159,41 @@ export async function claimDue(db: Db, limit: number, leaseSeconds: number, skip
 /** Claimed KCIs handed back untried: no lease, the attempt not counted. */
 export async function releaseClaims(db: Db, ids: string[]): Promise<void> {
   if (!ids.length) return;
-  await sql`UPDATE kci_outbox SET lease_until = NULL, attempts = attempts - 1 WHERE id = ANY(${ids}::uuid[]) AND status = 'PENDING'`.execute(db);
+  await sql`UPDATE kci_outbox SET lease_until = NULL, attempts = attempts - 1 WHERE id = ANY(${ids}::uuid[]) AND status = 'PENDING'`.execute(
+    db,
+  );
 }
 
-export interface DeliveryOutcome { id: string; delivered: boolean; status: number | null; next?: Date | null; error?: string; at: string }
+export interface DeliveryOutcome {
+  id: string;
+  delivered: boolean;
+  status: number | null;
+  next?: Date | null;
+  error?: string;
+  at: string;
+}
 
 /** Records a pass's outcomes in one statement: delivered, retry later (PENDING) or DEAD. */
-export async function recordOutcomes(db: Db, outcomes: DeliveryOutcome[], engine: 'pglite' | 'postgres' = 'postgres'): Promise<void> {
+export async function recordOutcomes(
+  db: Db,
+  outcomes: DeliveryOutcome[],
+  engine: 'pglite' | 'postgres' = 'postgres',
+): Promise<void> {
   if (!outcomes.length) return;
   const rows = outcomes.map((o) => ({
-    id: o.id, status: o.delivered ? 'DELIVERED' : o.next ? 'PENDING' : 'DEAD', delivered_at: o.delivered ? o.at : null,
-    next_attempt_at: o.next ? o.next.toISOString() : o.at, last_status: o.status, last_error: o.delivered ? null : (o.error ?? '').slice(0, 500),
+    id: o.id,
+    status: o.delivered ? 'DELIVERED' : o.next ? 'PENDING' : 'DEAD',
+    delivered_at: o.delivered ? o.at : null,
+    next_attempt_at: o.next ? o.next.toISOString() : o.at,
+    last_status: o.status,
+    last_error: o.delivered ? null : (o.error ?? '').slice(0, 500),
   }));
   // The same statement makes each delivered KCI's successor due (see enqueueKcis). A successor is written
   // under its order's lock; holding that lock (shared) first means the successor is either committed and
   // seen here, or written after this commits and then sees its predecessor delivered. (PGlite has one
   // connection: nothing is written in between.)
   const delivered = outcomes.filter((x) => x.delivered).map((x) => x.id);
-  if (engine === 'pglite' || !delivered.length) return void await recordStatement(db, rows);
+  if (engine === 'pglite' || !delivered.length) return void (await recordStatement(db, rows));
   await db.transaction().execute(async (trx) => {
     await sql`
       SELECT 1 FROM orders o JOIN kci_outbox k ON k.tenant_id = o.tenant_id AND k.order_id = o.id
@@ -159,21 +234,39 @@ export async function releaseWaiting(db: Db): Promise<number> {
 
 /** Operator: a DEAD (or stuck) KCI is queued again with the same id. */
 export async function redeliver(db: Db, id: string): Promise<OutboxEntry | undefined> {
-  const row = await db.updateTable('kci_outbox').set({ status: 'PENDING', next_attempt_at: new Date().toISOString(), lease_until: null })
-    .where('id', '=', id).where('status', '<>', 'DELIVERED').returningAll().executeTakeFirst();
+  const row = await db
+    .updateTable('kci_outbox')
+    .set({ status: 'PENDING', next_attempt_at: new Date().toISOString(), lease_until: null })
+    .where('id', '=', id)
+    .where('status', '<>', 'DELIVERED')
+    .returningAll()
+    .executeTakeFirst();
   if (row) return toEntry(row as Row);
   const existing = await db.selectFrom('kci_outbox').selectAll().where('id', '=', id).executeTakeFirst();
   return existing ? toEntry(existing as Row) : undefined;
 }
 
-export async function listOutbox(db: Db, filter: { status?: string; tenantId?: string; limit?: number }): Promise<OutboxEntry[]> {
-  let q = db.selectFrom('kci_outbox').selectAll().orderBy('created_at', 'desc').limit(filter.limit ?? 100);
+export async function listOutbox(
+  db: Db,
+  filter: { status?: string; tenantId?: string; limit?: number },
+): Promise<OutboxEntry[]> {
+  let q = db
+    .selectFrom('kci_outbox')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .limit(filter.limit ?? 100);
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.tenantId) q = q.where('tenant_id', '=', filter.tenantId);
   return (await q.execute()).map((r) => toEntry(r as Row));
 }
 
 export async function listForOrder(db: Db, tenantId: string, orderId: number): Promise<OutboxEntry[]> {
-  const rows = await db.selectFrom('kci_outbox').selectAll().where('tenant_id', '=', tenantId).where('order_id', '=', orderId).orderBy('sequence_number').execute();
+  const rows = await db
+    .selectFrom('kci_outbox')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('order_id', '=', orderId)
+    .orderBy('sequence_number')
+    .execute();
   return rows.map((r) => toEntry(r as Row));
 }

@@ -1,27 +1,64 @@
 import http from 'node:http';
 import https from 'node:https';
 
-const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+};
 
-export interface PostResult { status: number; retryAfter?: string }
+export interface PostResult {
+  status: number;
+  retryAfter?: string;
+}
 
 /**
  * One JSON POST with a whole-request timeout, keep-alive, no redirects followed and the body discarded:
  * all a webhook delivery needs, at a fraction of a general HTTP client's cost per call.
  */
-export function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<PostResult> {
+export function postJson(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<PostResult> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const lib = u.protocol === 'https:' ? https : http;
-    const req = lib.request(u, { method: 'POST', agent: u.protocol === 'https:' ? agents.https : agents.http, headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } }, (res) => {
-      res.resume();
-      res.on('end', () => { clearTimeout(timer); resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined }); });
-      res.on('error', (e) => { clearTimeout(timer); reject(e); });
+    const req = lib.request(
+      u,
+      {
+        method: 'POST',
+        agent: u.protocol === 'https:' ? agents.https : agents.http,
+        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined });
+        });
+        res.on('error', (e) => {
+          clearTimeout(timer);
+          reject(e);
+        });
+      },
+    );
+    const timer = setTimeout(
+      () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
     });
-    const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
-    req.on('error', (e) => { clearTimeout(timer); reject(e); });
     // Shutting down: the call is abandoned (the KCI is handed back and delivered again later).
-    if (signal) signal.addEventListener('abort', () => req.destroy(Object.assign(new Error('abandoned: shutting down'), { code: 'ABORTED' })), { once: true });
+    if (signal)
+      signal.addEventListener(
+        'abort',
+        () => req.destroy(Object.assign(new Error('abandoned: shutting down'), { code: 'ABORTED' })),
+        { once: true },
+      );
     req.end(body);
   });
 }

@@ -21,10 +21,19 @@ export async function readBacklog(db: Db): Promise<Backlog> {
       UNION ALL
       SELECT 'DEAD', count(*)::int, NULL FROM kci_outbox WHERE status = 'DEAD'`.execute(db),
   ]);
-  const of = (rows: { status: string; n: number; oldest: number | null }[], status: string) => rows.find((r) => r.status === status);
+  const of = (rows: { status: string; n: number; oldest: number | null }[], status: string) =>
+    rows.find((r) => r.status === status);
   const age = (x: number | null | undefined) => Math.max(0, Number(x ?? 0));
   return {
-    ksus: { PENDING: of(ksus.rows, 'PENDING')?.n ?? 0, UNMATCHED: of(ksus.rows, 'UNMATCHED')?.n ?? 0, oldestPendingSeconds: age(of(ksus.rows, 'PENDING')?.oldest) },
-    kcis: { PENDING: of(kcis.rows, 'PENDING')?.n ?? 0, DEAD: of(kcis.rows, 'DEAD')?.n ?? 0, oldestUndeliveredSeconds: age(of(kcis.rows, 'PENDING')?.oldest) },
+    ksus: {
+      PENDING: of(ksus.rows, 'PENDING')?.n ?? 0,
+      UNMATCHED: of(ksus.rows, 'UNMATCHED')?.n ?? 0,
+      oldestPendingSeconds: age(of(ksus.rows, 'PENDING')?.oldest),
+    },
+    kcis: {
+      PENDING: of(kcis.rows, 'PENDING')?.n ?? 0,
+      DEAD: of(kcis.rows, 'DEAD')?.n ?? 0,
+      oldestUndeliveredSeconds: age(of(kcis.rows, 'PENDING')?.oldest),
+    },
   };
 }

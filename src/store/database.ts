@@ -69,7 +69,9 @@ async function initPgliteDir(dir: string, startParams: string[]): Promise<void> 
   try {
     await promisify(execFile)(process.execPath, ['-e', code], { timeout: 120_000 });
   } catch (e) {
-    throw new Error(`could not create the PGlite data directory ${dir}: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`);
+    throw new Error(
+      `could not create the PGlite data directory ${dir}: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`,
+    );
   }
 }
 

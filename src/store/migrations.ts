@@ -3,14 +3,20 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 
 /** Prepared statements take one command each: run a script statement by statement. */
 async function runAll(db: Kysely<unknown>, script: string): Promise<void> {
-  for (const stmt of script.split(/;\s*\n/).map((x) => x.trim()).filter(Boolean)) await sql.raw(stmt).execute(db);
+  for (const stmt of script
+    .split(/;\s*\n/)
+    .map((x) => x.trim())
+    .filter(Boolean))
+    await sql.raw(stmt).execute(db);
 }
 
 /** In-code migrations: no file discovery, so ESM, jest and bundling never depend on the file system. */
 const migrations: Record<string, Migration> = {
   '0001_initial': {
     async up(db: Kysely<unknown>) {
-      await runAll(db, `
+      await runAll(
+        db,
+        `
         CREATE TABLE counters (tenant_id text NOT NULL, name text NOT NULL, value integer NOT NULL, PRIMARY KEY (tenant_id, name));
         CREATE TABLE signing_keys (kid text PRIMARY KEY, private_jwk jsonb NOT NULL, public_jwk jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
         CREATE TABLE orders (
@@ -44,10 +50,13 @@ const migrations: Record<string, Migration> = {
           delivered_at timestamptz, created_at timestamptz NOT NULL DEFAULT now(),
           UNIQUE (tenant_id, order_id, sequence_number));
         CREATE INDEX kci_outbox_due ON kci_outbox (next_attempt_at) WHERE status = 'PENDING';
-      `);
+      `,
+      );
     },
     async down(db: Kysely<unknown>) {
-      await sql`DROP TABLE kci_outbox, ksu_inbox, idempotency_keys, appointments, order_requests, order_history, orders, signing_keys, counters`.execute(db);
+      await sql`DROP TABLE kci_outbox, ksu_inbox, idempotency_keys, appointments, order_requests, order_history, orders, signing_keys, counters`.execute(
+        db,
+      );
     },
   },
 };

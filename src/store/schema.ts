@@ -98,8 +98,17 @@ export interface KciOutboxTable {
   created_at: Ts;
 }
 
-export interface CountersTable { tenant_id: string; name: string; value: number }
-export interface SigningKeysTable { kid: string; private_jwk: Json<Record<string, unknown>>; public_jwk: Json<Record<string, unknown>>; created_at: Ts }
+export interface CountersTable {
+  tenant_id: string;
+  name: string;
+  value: number;
+}
+export interface SigningKeysTable {
+  kid: string;
+  private_jwk: Json<Record<string, unknown>>;
+  public_jwk: Json<Record<string, unknown>>;
+  created_at: Ts;
+}
 
 export interface Database {
   orders: OrdersTable;

@@ -16,16 +16,46 @@ export const externalIdFor = (tenantId: string, orderId: number, suffix: string)
 /** The tenant id an externalId of ours starts with (undefined for anything not in externalIdFor's shape). */
 export const tenantOfExternalId = (externalId: string) => externalId.match(/^(\w{1,20})-\d+-[0-9a-f]{8}$/)?.[1];
 
-export function buildOrderPayload(ctx: AppContext, tenant: Tenant, req: OrderRequest, externalId: string, slot: ReservedSlot | undefined) {
+export function buildOrderPayload(
+  ctx: AppContext,
+  tenant: Tenant,
+  req: OrderRequest,
+  externalId: string,
+  slot: ReservedSlot | undefined,
+) {
   const m = ctx.bb1.mappings;
   if (req.orderType === 'MODIFY') return buildModify(m, req, tenant.bb1, externalId, slot);
   if (req.orderType === 'CEASE') return buildCease(m, req, tenant.bb1, externalId);
   return buildProvide(m, req, tenant.bb1, externalId, slot);
 }
 
-function initialEntity(req: OrderRequest, id: number, now: string, reservation: ReservedSlot & { timeslot?: unknown } | undefined): Record<string, unknown> {
-  const e: Record<string, unknown> = { id, orderType: req.orderType, supplier: req.supplier, status: 'RECEIVED_BY_GATEWAY' };
-  for (const k of ['address', 'serviceOrderItem', 'serviceId', 'serviceCharacteristics', 'primaryContact', 'secondaryContact', 'appointmentReservationId', 'requestedCompletionDate', 'engineerTasks', 'hazards', 'onSiteRestrictions', 'notes', 'ceaseReason'] as const) {
+function initialEntity(
+  req: OrderRequest,
+  id: number,
+  now: string,
+  reservation: (ReservedSlot & { timeslot?: unknown }) | undefined,
+): Record<string, unknown> {
+  const e: Record<string, unknown> = {
+    id,
+    orderType: req.orderType,
+    supplier: req.supplier,
+    status: 'RECEIVED_BY_GATEWAY',
+  };
+  for (const k of [
+    'address',
+    'serviceOrderItem',
+    'serviceId',
+    'serviceCharacteristics',
+    'primaryContact',
+    'secondaryContact',
+    'appointmentReservationId',
+    'requestedCompletionDate',
+    'engineerTasks',
+    'hazards',
+    'onSiteRestrictions',
+    'notes',
+    'ceaseReason',
+  ] as const) {
     if (req[k] !== undefined) e[k] = structuredClone(req[k]);
   }
   if (reservation) {
@@ -43,11 +73,21 @@ function initialEntity(req: OrderRequest, id: number, now: string, reservation: 
  */
 export async function createOrder(ctx: AppContext, tenant: Tenant, req: OrderRequest, conversationId: string) {
   requireSupplier(req.supplier);
-  if (['MODIFY', 'CEASE'].includes(req.orderType) && !req.serviceId) throw ApiError.invalid(`serviceId: required for a ${req.orderType} order (the SERVICE_ID from the provide order's KCIs)`);
+  if (['MODIFY', 'CEASE'].includes(req.orderType) && !req.serviceId)
+    throw ApiError.invalid(
+      `serviceId: required for a ${req.orderType} order (the SERVICE_ID from the provide order's KCIs)`,
+    );
   let slot: (ReservedSlot & { timeslot?: unknown }) | undefined;
   if (req.appointmentReservationId !== undefined) {
     const r = await findReservation(ctx, tenant.id, req.appointmentReservationId);
-    slot = { id: r.id, supplierReference: r.supplierReference, start: r.timeslot.timeslotStartDateTime, end: r.timeslot.timeslotEndDateTime, siteVisitReason: r.siteVisitReason, timeslot: r.timeslot };
+    slot = {
+      id: r.id,
+      supplierReference: r.supplierReference,
+      start: r.timeslot.timeslotStartDateTime,
+      end: r.timeslot.timeslotEndDateTime,
+      siteVisitReason: r.siteVisitReason,
+      timeslot: r.timeslot,
+    };
   }
   const suffix = randomBytes(4).toString('hex');
   let plan: ReturnType<typeof buildOrderPayload>;
@@ -60,12 +100,20 @@ export async function createOrder(ctx: AppContext, tenant: Tenant, req: OrderReq
     const orders = new TenantOrders(trx, tenant.id);
     const created = await orders.create({
       externalId: (id) => externalIdFor(tenant.id, id, suffix),
-      supplier: req.supplier, orderType: req.orderType, conversationId, request: req as unknown as Record<string, unknown>,
+      supplier: req.supplier,
+      orderType: req.orderType,
+      conversationId,
+      request: req as unknown as Record<string, unknown>,
       entity: (id, now) => initialEntity(req, id, now, slot),
       supplierState: { technology: plan.technology, ecode: plan.ecode },
     });
     const payload = { ...plan.payload, externalId: created.externalId };
-    await trx.updateTable('orders').set({ outbound: JSON.stringify(payload) }).where('tenant_id', '=', tenant.id).where('id', '=', created.id).execute();
+    await trx
+      .updateTable('orders')
+      .set({ outbound: JSON.stringify(payload) })
+      .where('tenant_id', '=', tenant.id)
+      .where('id', '=', created.id)
+      .execute();
     return created;
   });
   ctx.kick.dispatch();

@@ -9,10 +9,14 @@ export function toApiError(e: unknown): unknown {
   if (e instanceof TranslationError) return new ApiError(400, 'INVALID_REQUEST', e.messages);
   if (e instanceof Bb1Error) {
     switch (e.kind) {
-      case 'rejected': return new ApiError(422, 'INVALID_REQUEST', [`${PASSTHROUGH}${e.message}`]);
-      case 'timeout': return new ApiError(504, 'SUPPLIER_TIMED_OUT', ['BTWHOLESALEBB1 did not answer in time']);
-      case 'unauthorised': return new ApiError(502, 'SUPPLIER_FAULT', [`${PASSTHROUGH}Not authorised`]);
-      default: return new ApiError(502, 'SUPPLIER_FAULT', [`${PASSTHROUGH}${e.message}`]);
+      case 'rejected':
+        return new ApiError(422, 'INVALID_REQUEST', [`${PASSTHROUGH}${e.message}`]);
+      case 'timeout':
+        return new ApiError(504, 'SUPPLIER_TIMED_OUT', ['BTWHOLESALEBB1 did not answer in time']);
+      case 'unauthorised':
+        return new ApiError(502, 'SUPPLIER_FAULT', [`${PASSTHROUGH}Not authorised`]);
+      default:
+        return new ApiError(502, 'SUPPLIER_FAULT', [`${PASSTHROUGH}${e.message}`]);
     }
   }
   return e;

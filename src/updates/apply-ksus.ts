@@ -30,14 +30,22 @@ export class KsuProcessor {
 
   kick(): void {
     if (this.stopped) return;
-    if (this.running > 0) { this.again = true; return; }
+    if (this.running > 0) {
+      this.again = true;
+      return;
+    }
     for (let i = 0; i < this.loops; i++) {
       this.running += 1;
-      const p: Promise<unknown> = this.run().catch((e) => this.ctx.log.error({ err: e }, 'KSU processing failed')).finally(() => {
-        this.inFlight.delete(p);
-        this.running -= 1;
-        if (this.running === 0 && this.again) { this.again = false; this.kick(); }
-      });
+      const p: Promise<unknown> = this.run()
+        .catch((e) => this.ctx.log.error({ err: e }, 'KSU processing failed'))
+        .finally(() => {
+          this.inFlight.delete(p);
+          this.running -= 1;
+          if (this.running === 0 && this.again) {
+            this.again = false;
+            this.kick();
+          }
+        });
       this.inFlight.add(p);
     }
   }
@@ -90,11 +98,14 @@ export class KsuProcessor {
       if (deferred.size) parsed.splice(0, parsed.length, ...parsed.filter((p) => !deferred.has(Number(p.row.id))));
       // Only the orders of the KSUs applied now are locked (a deferred one's order is someone else's to apply).
       const { externalIds, bb1Ids } = deferred.size ? idsOf(parsed) : claimedIds;
-      const locked = externalIds.length || bb1Ids.length ? await sql<Parameters<typeof toOrder>[0]>`
+      const locked =
+        externalIds.length || bb1Ids.length
+          ? await sql<Parameters<typeof toOrder>[0]>`
         SELECT tenant_id, id, external_id, supplier, order_type, status, supplier_order_id, conversation_id, entity,
           '{}'::jsonb AS request, supplier_state, NULL::jsonb AS outbound, send_state, created_at, updated_at
         FROM orders WHERE external_id = ANY(${externalIds}::text[]) OR supplier_order_id = ANY(${bb1Ids}::text[])
-        ORDER BY tenant_id, id FOR UPDATE`.execute(trx) : { rows: [] };
+        ORDER BY tenant_id, id FOR UPDATE`.execute(trx)
+          : { rows: [] };
       const byExternal = new Map<string, StoredOrder>();
       const byBb1 = new Map<string, StoredOrder>();
       for (const r of locked.rows) {
@@ -107,25 +118,73 @@ export class KsuProcessor {
       const kcis: NewKci[] = [];
       let created = false;
       for (const { row, ksu } of parsed) {
-        const order = (ksu.externalId && byExternal.get(ksu.externalId)) || (ksu.bb1OrderId && byBb1.get(`${row.supplier}\u0000${ksu.bb1OrderId}`)) || undefined;
-        if (!order) { outcomes.push({ id: Number(row.id), status: 'UNMATCHED', error: null, order_id: null }); continue; }
-        if (row.tenant_id && order.tenantId !== row.tenant_id) { outcomes.push({ id: Number(row.id), status: 'REFUSED', error: 'order belongs to another tenant', order_id: null }); continue; }
+        const order =
+          (ksu.externalId && byExternal.get(ksu.externalId)) ||
+          (ksu.bb1OrderId && byBb1.get(`${row.supplier}\u0000${ksu.bb1OrderId}`)) ||
+          undefined;
+        if (!order) {
+          outcomes.push({ id: Number(row.id), status: 'UNMATCHED', error: null, order_id: null });
+          continue;
+        }
+        if (row.tenant_id && order.tenantId !== row.tenant_id) {
+          outcomes.push({
+            id: Number(row.id),
+            status: 'REFUSED',
+            error: 'order belongs to another tenant',
+            order_id: null,
+          });
+          continue;
+        }
         const receivedOn = new Date(row.received_at).toISOString();
-        const t = translateKsu(ctx.bb1.mappings, ksu, { status: order.status, orderType: order.orderType, entity: order.entity, state: order.supplierState as Bb1OrderState }, receivedOn);
+        const t = translateKsu(
+          ctx.bb1.mappings,
+          ksu,
+          {
+            status: order.status,
+            orderType: order.orderType,
+            entity: order.entity,
+            state: order.supplierState as Bb1OrderState,
+          },
+          receivedOn,
+        );
         for (const code of t.unmappedCodes) ctx.metrics.unmappedCodes.inc({ supplier: row.supplier, code });
         touched.add(order);
         order.entity = { ...t.entity, updated: t.entityChanged ? new Date().toISOString() : order.entity.updated };
         order.status = t.status;
         order.supplierState = t.state as Record<string, unknown>;
-        if (t.state.bb1OrderId && !order.supplierOrderId) { order.supplierOrderId = t.state.bb1OrderId; byBb1.set(`${order.supplier}\u0000${order.supplierOrderId}`, order); }
+        if (t.state.bb1OrderId && !order.supplierOrderId) {
+          order.supplierOrderId = t.state.bb1OrderId;
+          byBb1.set(`${order.supplier}\u0000${order.supplierOrderId}`, order);
+        }
         if (order.sendState === 'UNCERTAIN' && ksu.externalId === order.externalId) order.sendState = 'SENT';
-        history.push({ tenant_id: order.tenantId, order_id: order.id, at: receivedOn, event: `KSU ${ksu.eventType}`, detail: JSON.stringify({ inboxId: Number(row.id), codes: ksu.codes.map((c) => c.code), kci: t.kci?.type ?? null, stale: t.stale }) });
+        history.push({
+          tenant_id: order.tenantId,
+          order_id: order.id,
+          at: receivedOn,
+          event: `KSU ${ksu.eventType}`,
+          detail: JSON.stringify({
+            inboxId: Number(row.id),
+            codes: ksu.codes.map((c) => c.code),
+            kci: t.kci?.type ?? null,
+            stale: t.stale,
+          }),
+        });
         if (t.kci) {
           const r = reason(t.kci.type, t.kci);
           kcis.push({
-            tenantId: order.tenantId, orderId: order.id, orderType: order.orderType, conversationId: order.conversationId, supplier: order.supplier,
-            content: t.kci.updateType === 'ACTION_REQUIRED' ? { updateType: 'ACTION_REQUIRED', actionRequired: r } : { updateType: 'INFORMATIONAL', information: r },
-            entity: order.entity, issuedOn: ksu.eventTime ?? receivedOn, receivedOn, supplierNotes: t.kci.supplierNotes,
+            tenantId: order.tenantId,
+            orderId: order.id,
+            orderType: order.orderType,
+            conversationId: order.conversationId,
+            supplier: order.supplier,
+            content:
+              t.kci.updateType === 'ACTION_REQUIRED'
+                ? { updateType: 'ACTION_REQUIRED', actionRequired: r }
+                : { updateType: 'INFORMATIONAL', information: r },
+            entity: order.entity,
+            issuedOn: ksu.eventTime ?? receivedOn,
+            receivedOn,
+            supplierNotes: t.kci.supplierNotes,
           });
           ctx.metrics.kcisCreated.inc({ tenant: order.tenantId, type: t.kci.type });
         }
@@ -154,7 +213,12 @@ export class KsuProcessor {
   }
 
   /** Ids of claimed KSUs that an earlier PENDING KSU of the same order, not in this batch, must precede. */
-  private async deferredBehindOthers(trx: Db, parsed: { row: InboxRow; ksu: ParsedKsu }[], externalIds: string[], bb1Ids: string[]): Promise<Set<number>> {
+  private async deferredBehindOthers(
+    trx: Db,
+    parsed: { row: InboxRow; ksu: ParsedKsu }[],
+    externalIds: string[],
+    bb1Ids: string[],
+  ): Promise<Set<number>> {
     const deferred = new Set<number>();
     if (this.ctx.dbEngine === 'pglite' || (!externalIds.length && !bb1Ids.length)) return deferred; // one connection: nothing runs beside us
     const ids = parsed.map((p) => Number(p.row.id));
@@ -167,11 +231,16 @@ export class KsuProcessor {
     const firstByExternal = new Map<string, number>();
     const firstByBb1 = new Map<string, number>();
     for (const r of earlier.rows) {
-      if (r.external_id) firstByExternal.set(r.external_id, Math.min(Number(r.first), firstByExternal.get(r.external_id) ?? Infinity));
-      if (r.supplier_order_id) firstByBb1.set(r.supplier_order_id, Math.min(Number(r.first), firstByBb1.get(r.supplier_order_id) ?? Infinity));
+      if (r.external_id)
+        firstByExternal.set(r.external_id, Math.min(Number(r.first), firstByExternal.get(r.external_id) ?? Infinity));
+      if (r.supplier_order_id)
+        firstByBb1.set(r.supplier_order_id, Math.min(Number(r.first), firstByBb1.get(r.supplier_order_id) ?? Infinity));
     }
     for (const { row, ksu: k } of parsed) {
-      const first = Math.min(k.externalId ? firstByExternal.get(k.externalId) ?? Infinity : Infinity, k.bb1OrderId ? firstByBb1.get(k.bb1OrderId) ?? Infinity : Infinity);
+      const first = Math.min(
+        k.externalId ? (firstByExternal.get(k.externalId) ?? Infinity) : Infinity,
+        k.bb1OrderId ? (firstByBb1.get(k.bb1OrderId) ?? Infinity) : Infinity,
+      );
       if (first < Number(row.id)) deferred.add(Number(row.id));
     }
     return deferred;

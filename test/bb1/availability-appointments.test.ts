@@ -7,11 +7,42 @@ const m = loadBb1Mappings('mappings');
 
 describe('availability: seed 001 POQ ↔ the normalised answer', () => {
   it('builds the seed 001 address-based POQ request from NAD and DistrictCode', () => {
-    const req = buildPoqRequest({ id: '10091846447', type: 'UPRN', additionalIdentifiers: [{ id: 'A90000423408', type: 'NAD' }, { id: 'NI', type: 'DistrictCode' }] }, 'CUG5023768826');
+    const req = buildPoqRequest(
+      {
+        id: '10091846447',
+        type: 'UPRN',
+        additionalIdentifiers: [
+          { id: 'A90000423408', type: 'NAD' },
+          { id: 'NI', type: 'DistrictCode' },
+        ],
+      },
+      'CUG5023768826',
+    );
     expect(req).toEqual({
-      '@type': 'btProductOfferingQualification', instantSyncQualification: true,
-      productOfferingQualificationItem: [{ id: '1', action: 'add', product: { '@type': 'Product', productOffering: { id: 'BroadbandOne', '@referredType': 'btProductOfferingFamily' }, place: [{ id: 'A90000423408', districtId: 'NI', role: 'install address', '@referredType': 'btNADLocationReference' }] }, '@type': 'btProductOfferingQualificationItem' }],
-      provideAlternative: true, provideOnlyAvailable: true, provideUnavailabilityReason: false,
+      '@type': 'btProductOfferingQualification',
+      instantSyncQualification: true,
+      productOfferingQualificationItem: [
+        {
+          id: '1',
+          action: 'add',
+          product: {
+            '@type': 'Product',
+            productOffering: { id: 'BroadbandOne', '@referredType': 'btProductOfferingFamily' },
+            place: [
+              {
+                id: 'A90000423408',
+                districtId: 'NI',
+                role: 'install address',
+                '@referredType': 'btNADLocationReference',
+              },
+            ],
+          },
+          '@type': 'btProductOfferingQualificationItem',
+        },
+      ],
+      provideAlternative: true,
+      provideOnlyAvailable: true,
+      provideUnavailabilityReason: false,
       relatedParty: [{ id: 'CUG5023768826', role: 'BtCug', '@type': 'BTRelatedParty', '@referredType': 'Customer' }],
     });
   });
@@ -25,25 +56,73 @@ describe('availability: seed 001 POQ ↔ the normalised answer', () => {
       { id: 'SOGEA', name: 'WBCSOGEA', serviceCharacteristics: [{ name: 'LINE_PROFILE', values: ['113'] }] },
     ]);
     expect(a.siteInformation.line).toMatchObject({ type: 'NEW', lineType: 'FIBRE', installationType: 'STANDARD' });
-    const lc = Object.fromEntries(a.siteInformation.line.lineCharacteristics.map((c: { name: string; value: string }) => [c.name, c.value]));
-    expect(lc).toMatchObject({ MAX_DOWNSTREAM_MBPS: '147.2', MAX_UPSTREAM_MBPS: '27.6', MIN_DOWNSTREAM_MBPS: '61.64', AVAILABILITY_FLAG: 'Y' });
-    expect(a.siteInformation.existingLines).toEqual([{ lineType: 'FIBRE', status: 'ACTIVE', ont: { ontReference: 'ONT0046482937', ports: [{ portNumber: 1, description: 'Data', status: 'ACTIVE' }] } }]);
+    const lc = Object.fromEntries(
+      a.siteInformation.line.lineCharacteristics.map((c: { name: string; value: string }) => [c.name, c.value]),
+    );
+    expect(lc).toMatchObject({
+      MAX_DOWNSTREAM_MBPS: '147.2',
+      MAX_UPSTREAM_MBPS: '27.6',
+      MIN_DOWNSTREAM_MBPS: '61.64',
+      AVAILABILITY_FLAG: 'Y',
+    });
+    expect(a.siteInformation.existingLines).toEqual([
+      {
+        lineType: 'FIBRE',
+        status: 'ACTIVE',
+        ont: { ontReference: 'ONT0046482937', ports: [{ portNumber: 1, description: 'Data', status: 'ACTIVE' }] },
+      },
+    ]);
     expect(a.unavailabilityReasons).toBeUndefined();
   });
 
   it('no availability → OTHER; a KCI2 Assure address → EXTENDED_STANDARD', () => {
-    expect(translatePoqResponse(m, { productOfferingQualificationItem: [] }).unavailabilityReasons).toEqual([{ code: 'OTHER', text: expect.any(String) }]);
+    expect(translatePoqResponse(m, { productOfferingQualificationItem: [] }).unavailabilityReasons).toEqual([
+      { code: 'OTHER', text: expect.any(String) },
+    ]);
     const poq = JSON.parse(readFileSync('test/fixtures/seed001-poq-response.json', 'utf8'));
-    poq.productOfferingQualificationItem[0].product.productCharacteristic.find((c: { name: string }) => c.name === 'FTTPINSTALLPROCESS').value = 'KCI2 Assure';
-    expect((translatePoqResponse(m, poq).siteInformation as { line: { installationType: string } }).line.installationType).toBe('EXTENDED_STANDARD');
+    poq.productOfferingQualificationItem[0].product.productCharacteristic.find(
+      (c: { name: string }) => c.name === 'FTTPINSTALLPROCESS',
+    ).value = 'KCI2 Assure';
+    expect(
+      (translatePoqResponse(m, poq).siteInformation as { line: { installationType: string } }).line.installationType,
+    ).toBe('EXTENDED_STANDARD');
   });
 
   it('addresses: an Openreach and a RoBT record of one UPRN become one address with NAD, DistrictCode, ROBT and UPRN', () => {
     const out = translateAddresses([
-      { id: 'A15104646284', uprn: '10091846447', addressSource: 'Openreach', districtCode: 'LS', qualifier: 'Gold', streetNr: '20', streetName: 'Kingston Road', postcode: 'LS1 4AP', city: 'Leeds' },
+      {
+        id: 'A15104646284',
+        uprn: '10091846447',
+        addressSource: 'Openreach',
+        districtCode: 'LS',
+        qualifier: 'Gold',
+        streetNr: '20',
+        streetName: 'Kingston Road',
+        postcode: 'LS1 4AP',
+        city: 'Leeds',
+      },
       { id: 'R09598326361', uprn: '10091846447', addressSource: 'ROBT' },
     ]);
-    expect(out).toEqual([{ identifier: { id: 'A15104646284', type: 'NAD', additionalIdentifiers: [{ id: 'LS', type: 'DistrictCode' }, { id: 'R09598326361', type: 'ROBT' }, { id: '10091846447', type: 'UPRN' }] }, streetNumber: '20', streetName: 'Kingston Road', city: 'Leeds', postcode: 'LS1 4AP', qualifier: 'Gold', country: 'UK', source: 'OPENREACH' }]);
+    expect(out).toEqual([
+      {
+        identifier: {
+          id: 'A15104646284',
+          type: 'NAD',
+          additionalIdentifiers: [
+            { id: 'LS', type: 'DistrictCode' },
+            { id: 'R09598326361', type: 'ROBT' },
+            { id: '10091846447', type: 'UPRN' },
+          ],
+        },
+        streetNumber: '20',
+        streetName: 'Kingston Road',
+        city: 'Leeds',
+        postcode: 'LS1 4AP',
+        qualifier: 'Gold',
+        country: 'UK',
+        source: 'OPENREACH',
+      },
+    ]);
   });
 });
 
@@ -64,9 +143,39 @@ describe('appointments: classification in UK local time', () => {
   });
 
   it('slot search carries NAD, site visit reason and access technology; slots come back classified', () => {
-    const { payload, svr } = buildSlotSearch(m, { address: { id: 'A00062300716', type: 'NAD', additionalIdentifiers: [{ id: 'TH', type: 'DistrictCode' }] }, serviceSpecification: { id: 'FTTP' }, serviceCharacteristics: [{ name: 'SITE_VISIT_REASON', value: 'Premium' }], appointmentFromDate: '2026-02-02' }, '2026-01-01');
+    const { payload, svr } = buildSlotSearch(
+      m,
+      {
+        address: { id: 'A00062300716', type: 'NAD', additionalIdentifiers: [{ id: 'TH', type: 'DistrictCode' }] },
+        serviceSpecification: { id: 'FTTP' },
+        serviceCharacteristics: [{ name: 'SITE_VISIT_REASON', value: 'Premium' }],
+        appointmentFromDate: '2026-02-02',
+      },
+      '2026-01-01',
+    );
     expect(svr).toBe('Premium');
-    expect(payload).toMatchObject({ relatedEntity: [{ siteVisitReason: 'Premium', product: { characteristic: [{ name: 'AccessTechnology', value: 'FTTP' }], place: [{ id: 'A00062300716' }] } }], requestedTimeSlot: [{ validFor: { startDateTime: '2026-02-02T00:00:00Z' } }] });
-    expect(translateSlots({ availableTimeSlot: [{ validFor: { startDateTime: '2026-07-04T08:00:00+01:00', endDateTime: '2026-07-04T13:00:00+01:00' } }] })).toEqual([{ timeslotStartDateTime: '2026-07-04T07:00:00.000Z', timeslotEndDateTime: '2026-07-04T12:00:00.000Z', classification: 'SATURDAY_AM', standard: false }]);
+    expect(payload).toMatchObject({
+      relatedEntity: [
+        {
+          siteVisitReason: 'Premium',
+          product: { characteristic: [{ name: 'AccessTechnology', value: 'FTTP' }], place: [{ id: 'A00062300716' }] },
+        },
+      ],
+      requestedTimeSlot: [{ validFor: { startDateTime: '2026-02-02T00:00:00Z' } }],
+    });
+    expect(
+      translateSlots({
+        availableTimeSlot: [
+          { validFor: { startDateTime: '2026-07-04T08:00:00+01:00', endDateTime: '2026-07-04T13:00:00+01:00' } },
+        ],
+      }),
+    ).toEqual([
+      {
+        timeslotStartDateTime: '2026-07-04T07:00:00.000Z',
+        timeslotEndDateTime: '2026-07-04T12:00:00.000Z',
+        classification: 'SATURDAY_AM',
+        standard: false,
+      },
+    ]);
   });
 });

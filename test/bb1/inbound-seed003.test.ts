@@ -1,36 +1,72 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadBb1Mappings } from '../../src/bb1/mappings/load.js';
 import { parseKsu, parseMessage } from '../../src/bb1/inbound/parse-ksu.js';
-import { translateKsu, type Bb1OrderState, type KsuTranslation, type OrderView } from '../../src/bb1/inbound/translate-ksu.js';
+import {
+  translateKsu,
+  type Bb1OrderState,
+  type KsuTranslation,
+  type OrderView,
+} from '../../src/bb1/inbound/translate-ksu.js';
 
 const m = loadBb1Mappings('mappings');
 const DIR = 'test/fixtures/seed003/';
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
-const load = (prefix: string) => parseKsu(JSON.parse(readFileSync(DIR + files.find((f) => f.startsWith(prefix))!, 'utf8')));
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+const load = (prefix: string) =>
+  parseKsu(JSON.parse(readFileSync(DIR + files.find((f) => f.startsWith(prefix))!, 'utf8')));
 const RECEIVED = '2024-06-01T00:00:00.000Z';
 
 /** An order the create event has already acknowledged (the state every state-change seed starts from). */
-const acknowledged = (orderType = 'NEW', status = 'ACKNOWLEDGED'): OrderView => ({ status, orderType, entity: { status, supplierOrderNumber: 'x' }, state: { milestones: ['ACKNOWLEDGED'] } });
+const acknowledged = (orderType = 'NEW', status = 'ACKNOWLEDGED'): OrderView => ({
+  status,
+  orderType,
+  entity: { status, supplierOrderNumber: 'x' },
+  state: { milestones: ['ACKNOWLEDGED'] },
+});
 const step = (o: OrderView, prefix: string): [OrderView, KsuTranslation] => {
   const r = translateKsu(m, load(prefix), o, RECEIVED);
   return [{ ...o, status: r.status, entity: r.entity, state: r.state }, r];
 };
-const chars = (r: KsuTranslation) => Object.fromEntries((((r.entity.serviceOrderItem as { serviceCharacteristics?: { name: string; value: string }[] })?.serviceCharacteristics ?? (r.entity.serviceCharacteristics as { name: string; value: string }[]) ?? [])).map((c) => [c.name, c.value]));
+const chars = (r: KsuTranslation) =>
+  Object.fromEntries(
+    (
+      (r.entity.serviceOrderItem as { serviceCharacteristics?: { name: string; value: string }[] })
+        ?.serviceCharacteristics ??
+      (r.entity.serviceCharacteristics as { name: string; value: string }[]) ??
+      []
+    ).map((c) => [c.name, c.value]),
+  );
 
 describe('seed 003: every real KSU becomes the KCI its meaning calls for', () => {
   it('has all 27 examples (the create event and 26 state changes) as fixtures', () => {
     expect(files).toHaveLength(27);
-    expect(files.map((f) => load(f.slice(0, 2)).eventType).filter((t) => t === 'ProductOrderStateChangeEvent')).toHaveLength(26);
+    expect(
+      files.map((f) => load(f.slice(0, 2)).eventType).filter((t) => t === 'ProductOrderStateChangeEvent'),
+    ).toHaveLength(26);
   });
 
   it('00 ProductOrderCreateEvent → ACKNOWLEDGED with the BB1 order id and asset ids', () => {
-    const r = translateKsu(m, load('00'), { status: 'SENT_TO_SUPPLIER', orderType: 'NEW', entity: { status: 'SENT_TO_SUPPLIER' }, state: {} }, RECEIVED);
+    const r = translateKsu(
+      m,
+      load('00'),
+      { status: 'SENT_TO_SUPPLIER', orderType: 'NEW', entity: { status: 'SENT_TO_SUPPLIER' }, state: {} },
+      RECEIVED,
+    );
     expect(r.kci).toMatchObject({ updateType: 'INFORMATIONAL', type: 'ACKNOWLEDGED', supplierCodes: [] });
     expect(r.status).toBe('ACKNOWLEDGED');
     expect(r.entity.supplierOrderNumber).toBe('00125420');
-    expect(chars(r)).toEqual({ SERVICE_ASSET_ID: 'd74d0a52-b260-040d-dd9f-8dedb0c6e463', CARE_LEVEL_ASSET_ID: 'e88fec10-79e0-1a62-c7d7-c378f4915140', DYNAMIC_IP_ASSET_ID: '219fafc4-6d24-effc-e868-94d003713214' });
+    expect(chars(r)).toEqual({
+      SERVICE_ASSET_ID: 'd74d0a52-b260-040d-dd9f-8dedb0c6e463',
+      CARE_LEVEL_ASSET_ID: 'e88fec10-79e0-1a62-c7d7-c378f4915140',
+      DYNAMIC_IP_ASSET_ID: '219fafc4-6d24-effc-e868-94d003713214',
+    });
     expect(r.state.items!['13008684']).toMatchObject({ internalId: '0001481701', ecode: 'E0000432' });
-    expect(r.state.items!['13008684.3']).toMatchObject({ internalId: '0001481702', ecode: 'E0000153', parentId: '13008684' });
+    expect(r.state.items!['13008684.3']).toMatchObject({
+      internalId: '0001481702',
+      ecode: 'E0000153',
+      parentId: '13008684',
+    });
   });
 
   it('01–09 an FTTP provide from "in progress" to complete, with the router item BB1 adds', () => {
@@ -38,7 +74,10 @@ describe('seed 003: every real KSU becomes the KCI its meaning calls for', () =>
     let r: KsuTranslation;
     [o, r] = step(o, '01');
     expect(r.kci).toMatchObject({ type: 'ADDITIONAL' });
-    expect(chars(r)).toMatchObject({ SERVICE_ID: 'BBONE0005347', SERVICE_ASSET_ID: '3447fc9b-ba5b-3520-3751-cc4239a8b2c0' });
+    expect(chars(r)).toMatchObject({
+      SERVICE_ID: 'BBONE0005347',
+      SERVICE_ASSET_ID: '3447fc9b-ba5b-3520-3751-cc4239a8b2c0',
+    });
     expect(o.status).toBe('ACKNOWLEDGED');
     [o, r] = step(o, '02');
     expect(r.kci?.type).toBe('ADDITIONAL');
@@ -57,7 +96,10 @@ describe('seed 003: every real KSU becomes the KCI its meaning calls for', () =>
     [o, r] = step(o, '07');
     expect(r.kci).toMatchObject({ updateType: 'INFORMATIONAL', type: 'COMMITTED', supplierCodes: ['520'] });
     expect(o.status).toBe('IN_PROGRESS');
-    expect(o.entity).toMatchObject({ committedDate: '2023-02-23T23:59:59.000Z', targetDate: '2023-02-23T23:59:59.000Z' });
+    expect(o.entity).toMatchObject({
+      committedDate: '2023-02-23T23:59:59.000Z',
+      targetDate: '2023-02-23T23:59:59.000Z',
+    });
     expect(chars(r).ONT_REFERENCE).toBe('SFB0228874-1');
     [o, r] = step(o, '08');
     expect(r.kci).toMatchObject({ type: 'UPDATE', supplierCodes: ['530'] });
@@ -65,14 +107,25 @@ describe('seed 003: every real KSU becomes the KCI its meaning calls for', () =>
     [o, r] = step(o, '09');
     expect(r.kci).toMatchObject({ type: 'COMPLETED', supplierCodes: ['530'] });
     expect(o.status).toBe('COMPLETED');
-    expect(chars(r)).toMatchObject({ SERVICE_ID: 'BBONE0005347', SERVICE_ASSET_ID: '3447fc9b-ba5b-3520-3751-cc4239a8b2c0', CARE_LEVEL_ASSET_ID: 'ff7aac03-be9f-e83d-b991-1c1207537662', DYNAMIC_IP_ASSET_ID: '9e4ba9d3-2bd9-6ae8-a327-211dd7f65323', ONT_PORT: '1' });
+    expect(chars(r)).toMatchObject({
+      SERVICE_ID: 'BBONE0005347',
+      SERVICE_ASSET_ID: '3447fc9b-ba5b-3520-3751-cc4239a8b2c0',
+      CARE_LEVEL_ASSET_ID: 'ff7aac03-be9f-e83d-b991-1c1207537662',
+      DYNAMIC_IP_ASSET_ID: '9e4ba9d3-2bd9-6ae8-a327-211dd7f65323',
+      ONT_PORT: '1',
+    });
     expect(o.entity.committedDate).toBe('2023-02-23T23:59:59.000Z');
   });
 
   it('10 static IPs allocated → ADDITIONAL with the static IP asset id and range', () => {
     const [, r] = step(acknowledged(), '10');
     expect(r.kci?.type).toBe('ADDITIONAL');
-    expect(chars(r)).toMatchObject({ STATIC_IP_ASSET_ID: '5e46e7f5-d362-9d46-9f31-d8e9bf8cb0cb', STATIC_IP_START_ADDRESS: '81.xxx.xxx.xx', STATIC_IP_END_ADDRESS: '81.xxx.xxx.xx', SERVICE_ID: 'BBONE10099999' });
+    expect(chars(r)).toMatchObject({
+      STATIC_IP_ASSET_ID: '5e46e7f5-d362-9d46-9f31-d8e9bf8cb0cb',
+      STATIC_IP_START_ADDRESS: '81.xxx.xxx.xx',
+      STATIC_IP_END_ADDRESS: '81.xxx.xxx.xx',
+      SERVICE_ID: 'BBONE10099999',
+    });
     expect(r.entity.appointmentSupplierReference).toBe('CCE2FF4FR');
     expect(r.entity.appointmentTimeslot).toBeUndefined(); // start == finish: not a slot
   });
@@ -81,13 +134,26 @@ describe('seed 003: every real KSU becomes the KCI its meaning calls for', () =>
     const [o1] = step(acknowledged(), '10');
     const [o, r] = step(o1, '11');
     expect(r.kci).toMatchObject({ updateType: 'INFORMATIONAL', type: 'REAPPOINTED', supplierCodes: ['521', '520'] });
-    expect(o.entity).toMatchObject({ appointmentSupplierReference: 'CCE6588FR', appointmentTimeslot: { timeslotStartDateTime: '2024-04-29T07:00:00.000Z', timeslotEndDateTime: '2024-04-29T12:00:00.000Z' }, targetDate: '2024-04-29T22:59:59.000Z', committedDate: '2024-04-29T22:59:59.000Z' });
+    expect(o.entity).toMatchObject({
+      appointmentSupplierReference: 'CCE6588FR',
+      appointmentTimeslot: {
+        timeslotStartDateTime: '2024-04-29T07:00:00.000Z',
+        timeslotEndDateTime: '2024-04-29T12:00:00.000Z',
+      },
+      targetDate: '2024-04-29T22:59:59.000Z',
+      committedDate: '2024-04-29T22:59:59.000Z',
+    });
     expect(o.status).toBe('IN_PROGRESS');
   });
 
-  it('12 an external-visit notification (9569, no row) → UPDATE with the code and BB1\'s text, counted as unmapped', () => {
+  it("12 an external-visit notification (9569, no row) → UPDATE with the code and BB1's text, counted as unmapped", () => {
     const [o, r] = step(acknowledged('NEW', 'IN_PROGRESS'), '12');
-    expect(r.kci).toMatchObject({ updateType: 'INFORMATIONAL', type: 'UPDATE', supplierCodes: ['9569'], text: 'Notification only. External visit has been completed. The order is progressing as normal.' });
+    expect(r.kci).toMatchObject({
+      updateType: 'INFORMATIONAL',
+      type: 'UPDATE',
+      supplierCodes: ['9569'],
+      text: 'Notification only. External visit has been completed. The order is progressing as normal.',
+    });
     expect(r.unmappedCodes).toEqual(['9569']);
     expect(o.status).toBe('IN_PROGRESS');
   });
@@ -101,13 +167,24 @@ describe('seed 003: every real KSU becomes the KCI its meaning calls for', () =>
 
   it('14 customer missed appointment (message null, productOrderItem as an object) → REAPPOINT/ACCESS_ISSUE, PENDING', () => {
     const [o, r] = step(acknowledged('NEW', 'IN_PROGRESS'), '14');
-    expect(r.kci).toMatchObject({ updateType: 'ACTION_REQUIRED', type: 'REAPPOINT', problemCode: 'ACCESS_ISSUE', supplierCodes: ['101158', '101147'], text: 'End Customer missed appointment. Please reappoint' });
+    expect(r.kci).toMatchObject({
+      updateType: 'ACTION_REQUIRED',
+      type: 'REAPPOINT',
+      problemCode: 'ACCESS_ISSUE',
+      supplierCodes: ['101158', '101147'],
+      text: 'End Customer missed appointment. Please reappoint',
+    });
     expect(o.status).toBe('PENDING');
   });
 
   it('15 unoccupied premises → REAPPOINT/PROPERTY_UNOCCUPIED, PENDING', () => {
     const [o, r] = step(acknowledged('NEW', 'IN_PROGRESS'), '15');
-    expect(r.kci).toMatchObject({ updateType: 'ACTION_REQUIRED', type: 'REAPPOINT', problemCode: 'PROPERTY_UNOCCUPIED', supplierCodes: ['101143', '101158'] });
+    expect(r.kci).toMatchObject({
+      updateType: 'ACTION_REQUIRED',
+      type: 'REAPPOINT',
+      problemCode: 'PROPERTY_UNOCCUPIED',
+      supplierCodes: ['101143', '101158'],
+    });
     expect(o.status).toBe('PENDING');
   });
 
@@ -143,7 +220,12 @@ describe('seed 003: every real KSU becomes the KCI its meaning calls for', () =>
   });
 
   it('20 amend actioned (540) → AMENDED and the status from before the amendment', () => {
-    const pending: OrderView = { status: 'PENDING_AMENDMENT', orderType: 'NEW', entity: { status: 'PENDING_AMENDMENT' }, state: { statusBeforeRequest: 'PENDING' } as Bb1OrderState };
+    const pending: OrderView = {
+      status: 'PENDING_AMENDMENT',
+      orderType: 'NEW',
+      entity: { status: 'PENDING_AMENDMENT' },
+      state: { statusBeforeRequest: 'PENDING' } as Bb1OrderState,
+    };
     const [o, r] = step(pending, '20');
     expect(r.kci).toMatchObject({ type: 'AMENDED', supplierCodes: ['540'] });
     expect(o.status).toBe('PENDING');
@@ -155,7 +237,11 @@ describe('seed 003: every real KSU becomes the KCI its meaning calls for', () =>
     let r: KsuTranslation;
     [o, r] = step(o, '21');
     expect(r.kci?.type).toBe('ADDITIONAL');
-    expect(chars(r)).toMatchObject({ SERVICE_ID: 'BBONE0019911', SERVICE_ASSET_ID: '30b2fc9d-8730-6737-788a-b0b0952d7d93', CARE_LEVEL_ASSET_ID: '2efbe0e1-1b93-8722-00bb-8224661e8183' });
+    expect(chars(r)).toMatchObject({
+      SERVICE_ID: 'BBONE0019911',
+      SERVICE_ASSET_ID: '30b2fc9d-8730-6737-788a-b0b0952d7d93',
+      CARE_LEVEL_ASSET_ID: '2efbe0e1-1b93-8722-00bb-8224661e8183',
+    });
     expect(o.entity.serviceId).toBeUndefined(); // a modify order keeps the serviceId the tenant sent
     [o, r] = step(o, '22');
     expect(r.kci).toMatchObject({ type: 'UPDATE', supplierCodes: ['2001'] });
@@ -188,12 +274,24 @@ describe('seed 003: every real KSU becomes the KCI its meaning calls for', () =>
     expect(r.stale).toBe(true);
     expect(o2.status).toBe('COMPLETED');
     expect(r.kci?.type).not.toBe('COMMITTED');
-    const late = translateKsu(m, load('04'), { ...acknowledged('NEW', 'IN_PROGRESS'), state: { lastEventTime: '2023-02-13T10:43:39.496Z', milestones: ['ACKNOWLEDGED', 'COMMITTED'] } }, RECEIVED);
+    const late = translateKsu(
+      m,
+      load('04'),
+      {
+        ...acknowledged('NEW', 'IN_PROGRESS'),
+        state: { lastEventTime: '2023-02-13T10:43:39.496Z', milestones: ['ACKNOWLEDGED', 'COMMITTED'] },
+      },
+      RECEIVED,
+    );
     expect(late.status).toBe('IN_PROGRESS'); // a late 510 does not drag IN_PROGRESS back to ACKNOWLEDGED
   });
 
-  it('parses codes joined with .~ and keeps each one\'s text', () => {
-    expect(parseMessage('Informational : 520 : Your order will be delivered as soon as possible. .~ Warning : 521 : The appointment date has been changed by the supplier')).toEqual([
+  it("parses codes joined with .~ and keeps each one's text", () => {
+    expect(
+      parseMessage(
+        'Informational : 520 : Your order will be delivered as soon as possible. .~ Warning : 521 : The appointment date has been changed by the supplier',
+      ),
+    ).toEqual([
       { severity: 'Informational', code: '520', text: 'Your order will be delivered as soon as possible.' },
       { severity: 'Warning', code: '521', text: 'The appointment date has been changed by the supplier' },
     ]);

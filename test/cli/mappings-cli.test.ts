@@ -9,20 +9,24 @@ import { openDatabase, migrate } from '../../src/store/database.js';
 import { InboxWriter } from '../../src/updates/ksu-inbox.js';
 
 const tmp: string[] = [];
-afterAll(() => { for (const d of tmp) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of tmp) rmSync(d, { recursive: true, force: true });
+});
 function copyTables(): string {
   const dir = mkdtempSync(join(tmpdir(), 'mappings-'));
   tmp.push(dir);
   cpSync('mappings', dir, { recursive: true });
   return dir;
 }
-const edit = (dir: string, file: string, f: (s: string) => string) => writeFileSync(join(dir, 'bb1', file), f(readFileSync(join(dir, 'bb1', file), 'utf8')));
+const edit = (dir: string, file: string, f: (s: string) => string) =>
+  writeFileSync(join(dir, 'bb1', file), f(readFileSync(join(dir, 'bb1', file), 'utf8')));
 async function cli(args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
   const code = await run(args, (s) => lines.push(s));
   return { code, out: lines.join('\n') };
 }
-const NEW_ROW = '  - { code: "9569", kci: { updateType: INFORMATIONAL, type: WARNING, problemCode: APPOINTMENT_NOT_REQUIRED }, priority: 11, text: External visit of a two-stage install completed }\n';
+const NEW_ROW =
+  '  - { code: "9569", kci: { updateType: INFORMATIONAL, type: WARNING, problemCode: APPOINTMENT_NOT_REQUIRED }, priority: 11, text: External visit of a two-stage install completed }\n';
 const addRow = (s: string) => s.replace('  - { code: "101158"', `${NEW_ROW}  - { code: "101158"`);
 
 describe('npm run mappings -- validate', () => {
@@ -34,16 +38,24 @@ describe('npm run mappings -- validate', () => {
 
   it('lists every problem with file, line and a fix hint, and exits 1', async () => {
     const dir = copyTables();
-    edit(dir, 'ksu-codes.yaml', (s) => s.replace('{ range: ["200000", "200999"]', '{ range: ["101500", "101600"]').replace('problemCode: NETWORK_ISSUE', 'problemCode: NETWORK_PROBLEM'));
+    edit(dir, 'ksu-codes.yaml', (s) =>
+      s
+        .replace('{ range: ["200000", "200999"]', '{ range: ["101500", "101600"]')
+        .replace('problemCode: NETWORK_ISSUE', 'problemCode: NETWORK_PROBLEM'),
+    );
     edit(dir, 'line-profiles.yaml', (s) => s.replace('lineProfile: "113"', 'lineProfile: "112"'));
     const schema = await cli(['validate', '--dir', dir]);
     expect(schema.code).toBe(1);
-    expect(schema.out).toMatch(/ksu-codes\.yaml:\d+: codes\.\d+\.kci\.problemCode: Invalid enum value\. Expected 'ACCESS_ISSUE'/);
+    expect(schema.out).toMatch(
+      /ksu-codes\.yaml:\d+: codes\.\d+\.kci\.problemCode: Invalid enum value\. Expected 'ACCESS_ISSUE'/,
+    );
     edit(dir, 'ksu-codes.yaml', (s) => s.replace('problemCode: NETWORK_PROBLEM', 'problemCode: NETWORK_ISSUE'));
     const cross = await cli(['validate', '--dir', dir]);
     expect(cross.code).toBe(1);
     expect(cross.out).toMatch(/line-profiles\.yaml:\d+: LINE_PROFILE 112 is listed twice \(remove one row\)/);
-    expect(cross.out).toMatch(/ksu-codes\.yaml:\d+: range 101500-101600 overlaps the range on .*ksu-codes\.yaml:\d+ \(split one of them\)/);
+    expect(cross.out).toMatch(
+      /ksu-codes\.yaml:\d+: range 101500-101600 overlaps the range on .*ksu-codes\.yaml:\d+ \(split one of them\)/,
+    );
   });
 
   it('reports YAML syntax errors and missing tables by file and line', async () => {
@@ -62,18 +74,35 @@ describe('npm run mappings -- explain', () => {
     const r = await cli(['explain', 'test/fixtures/seed003/13-delay-due-to-network-issues.json']);
     expect(r.code).toBe(0);
     const e = JSON.parse(r.out);
-    expect(e).toMatchObject({ statusBefore: 'IN_PROGRESS', statusAfter: 'HELD', kci: { updateType: 'INFORMATIONAL', type: 'DELAY', problemCode: 'NETWORK_ISSUE', supplierCodes: ['101105'] }, unmappedCodes: [] });
+    expect(e).toMatchObject({
+      statusBefore: 'IN_PROGRESS',
+      statusAfter: 'HELD',
+      kci: { updateType: 'INFORMATIONAL', type: 'DELAY', problemCode: 'NETWORK_ISSUE', supplierCodes: ['101105'] },
+      unmappedCodes: [],
+    });
     expect(e.firedRows[0]).toMatch(/^ksu-codes 101105 {2}\(.*ksu-codes\.yaml:\d+\) {2}← decided the KCI$/);
     expect(e.entityChanges.targetDate).toBe('2024-02-29T23:59:59.000Z');
   });
 
   it('a tenant request: the BB1 payload, or the 400 messages', async () => {
     const ok = JSON.parse((await cli(['explain', 'test/fixtures/requests/provide-fttp-appointed.json'])).out);
-    expect(ok.bb1Payload.productOrderItem[0].productOrderItem.map((i: { product: { productOffering: { id: string } } }) => i.product.productOffering.id)).toEqual(['E0000027', 'E0000703', 'E0000152']);
+    expect(
+      ok.bb1Payload.productOrderItem[0].productOrderItem.map(
+        (i: { product: { productOffering: { id: string } } }) => i.product.productOffering.id,
+      ),
+    ).toEqual(['E0000027', 'E0000703', 'E0000152']);
     const dir = copyTables();
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ ...JSON.parse(readFileSync('test/fixtures/requests/cease.json', 'utf8')), ceaseReason: 'CHANGE_OF_CP' }));
-    expect(JSON.parse((await cli(['explain', bad])).out).invalid[0]).toMatch(/^ceaseReason: "CHANGE_OF_CP" is not allowed for FTTP/);
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        ...JSON.parse(readFileSync('test/fixtures/requests/cease.json', 'utf8')),
+        ceaseReason: 'CHANGE_OF_CP',
+      }),
+    );
+    expect(JSON.parse((await cli(['explain', bad])).out).invalid[0]).toMatch(
+      /^ceaseReason: "CHANGE_OF_CP" is not allowed for FTTP/,
+    );
   });
 
   it('the README worked example: a row for 9569 turns an unmapped UPDATE into the KCI the row says', async () => {
@@ -84,7 +113,11 @@ describe('npm run mappings -- explain', () => {
     const dir = copyTables();
     edit(dir, 'ksu-codes.yaml', addRow);
     const after = JSON.parse((await cli(['explain', fixture, '--dir', dir])).out);
-    expect(after.kci).toMatchObject({ type: 'WARNING', problemCode: 'APPOINTMENT_NOT_REQUIRED', supplierCodes: ['9569'] });
+    expect(after.kci).toMatchObject({
+      type: 'WARNING',
+      problemCode: 'APPOINTMENT_NOT_REQUIRED',
+      supplierCodes: ['9569'],
+    });
     expect(after.unmappedCodes).toEqual([]);
   });
 });
@@ -95,14 +128,18 @@ describe('npm run mappings -- diff', () => {
     tmp.push(repo);
     cpSync('mappings', join(repo, 'mappings'), { recursive: true });
     const git = (...a: string[]) => execFileSync('git', a, { cwd: repo, stdio: 'pipe' });
-    git('init', '-q'); git('-c', 'user.email=t@t', '-c', 'user.name=t', 'add', '.'); git('-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'tables');
+    git('init', '-q');
+    git('-c', 'user.email=t@t', '-c', 'user.name=t', 'add', '.');
+    git('-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'tables');
     const dir = join(repo, 'mappings');
     const same = await cli(['diff', 'HEAD', '--dir', dir]);
     expect(same.code).toBe(0);
     expect(same.out).toMatch(/^no fixture translates differently from HEAD \(\d+ checked\)$/);
     edit(dir, 'ksu-codes.yaml', addRow);
     const changed = await cli(['diff', 'HEAD', '--dir', dir]);
-    expect(changed.out.match(/^CHANGED .*$/gm)).toEqual(['CHANGED test/fixtures/seed003/12-external-visit-for-two-stage-install-complete.json']);
+    expect(changed.out.match(/^CHANGED .*$/gm)).toEqual([
+      'CHANGED test/fixtures/seed003/12-external-visit-for-two-stage-install-complete.json',
+    ]);
     expect(changed.out).toMatch(/1 fixture\(s\) translate differently from HEAD/);
     edit(dir, 'line-profiles.yaml', (s) => s.replace('ecode: E0000174', 'ecode: E0000175'));
     const profile = await cli(['diff', 'HEAD', '--dir', dir]);
@@ -116,9 +153,26 @@ describe('npm run mappings -- coverage', () => {
     tmp.push(dir);
     const db = await openDatabase({ pgliteDataDir: join(dir, 'db') });
     await migrate(db.db);
-    for (const f of ['03-access-order-pending-with-supplier.json', '12-external-visit-for-two-stage-install-complete.json', '22-change-care-level-wbmc-order-pending.json', '13-delay-due-to-network-issues.json']) {
+    for (const f of [
+      '03-access-order-pending-with-supplier.json',
+      '12-external-visit-for-two-stage-install-complete.json',
+      '22-change-care-level-wbmc-order-pending.json',
+      '13-delay-due-to-network-issues.json',
+    ]) {
       const raw = readFileSync(`test/fixtures/seed003/${f}`, 'utf8');
-      await new InboxWriter(db.db).store({ eventId: f, tenantId: 'T', supplier: 'BTWHOLESALEBB1', raw, body: JSON.parse(raw), eventType: null, eventTime: null, externalId: null, supplierOrderId: null, status: 'APPLIED', error: null });
+      await new InboxWriter(db.db).store({
+        eventId: f,
+        tenantId: 'T',
+        supplier: 'BTWHOLESALEBB1',
+        raw,
+        body: JSON.parse(raw),
+        eventType: null,
+        eventTime: null,
+        externalId: null,
+        supplierOrderId: null,
+        status: 'APPLIED',
+        error: null,
+      });
     }
     await db.close();
     const out = await coverage(loadBb1Mappings('mappings'), { pgliteDataDir: join(dir, 'db') });

@@ -23,13 +23,25 @@ export async function startBb1Stub() {
     if (!h) return res.status(404).json({ code: '60', message: `stub has no handler for ${key}` });
     h(req, res, n);
   });
-  const server: Server = await new Promise((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
+  const server: Server = await new Promise((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     calls,
-    get tokens() { return tokenCount; },
-    on(method: string, path: string, h: Handler) { handlers.set(`${method} ${path}`, h); },
-    count(method: string, path: string) { return calls.filter((c) => c.method === method && c.path === path).length; },
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    get tokens() {
+      return tokenCount;
+    },
+    on(method: string, path: string, h: Handler) {
+      handlers.set(`${method} ${path}`, h);
+    },
+    count(method: string, path: string) {
+      return calls.filter((c) => c.method === method && c.path === path).length;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -19,7 +19,8 @@ export async function freshDatabase(engine: Engine): Promise<DatabaseHandle & { 
   url.pathname = `/${name}`;
   const handle = await openDatabase({ databaseUrl: url.toString(), onIdleError: () => {} });
   return {
-    ...handle, url: url.toString(),
+    ...handle,
+    url: url.toString(),
     async close() {
       await handle.close();
       const a = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });

@@ -1,5 +1,9 @@
 /** Waits until a condition holds (polling), failing with `what` after `timeoutMs`. Never a fixed sleep. */
-export async function waitUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 20000): Promise<void> {
+export async function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 20000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

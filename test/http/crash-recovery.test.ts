@@ -9,26 +9,68 @@ import { waitUntil } from '../helpers/wait.js';
 const OPERATOR = 'crash-test-operator-token-0123456789';
 
 /** The real service as `npm start` runs it (demo tenant, built-in sandbox; from the sources, as `npm run dev`), with its KCIs sent to our sink. */
-function startProcess(port: number, env: Record<string, string>): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
+function startProcess(
+  port: number,
+  env: Record<string, string>,
+): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', OPERATOR_TOKEN: OPERATOR, DEMO_CLIENT_SECRET: 'demo-secret-for-tests', DEMO_BB1_SECRET: 'x-secret', DEMO_KSU_SECRET: 'ksu-secret-for-tests', KCI_TIMEOUT_MS: '1000', KCI_RETRY_SCHEDULE: '0.2,0.2,0.2,0.2', SANDBOX_PACE_MS: '30', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      OPERATOR_TOKEN: OPERATOR,
+      DEMO_CLIENT_SECRET: 'demo-secret-for-tests',
+      DEMO_BB1_SECRET: 'x-secret',
+      DEMO_KSU_SECRET: 'ksu-secret-for-tests',
+      KCI_TIMEOUT_MS: '1000',
+      KCI_RETRY_SCHEDULE: '0.2,0.2,0.2,0.2',
+      SANDBOX_PACE_MS: '30',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
-  const ready = waitUntil(async () => {
-    if (child.exitCode !== null) throw new Error(`service exited early: ${out}`);
-    return fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok, () => false);
-  }, 'the service to be ready', 60000);
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
+  const ready = waitUntil(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`service exited early: ${out}`);
+      return fetch(`http://127.0.0.1:${port}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
+    },
+    'the service to be ready',
+    60000,
+  );
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return { child, ready, exited };
 }
 
 async function api(port: number, method: string, path: string, body?: unknown) {
-  const tok = await fetch(`http://127.0.0.1:${port}/v1/auth/tenant/access-token`, { method: 'POST', headers: { Authorization: `Basic ${Buffer.from('demo-app:demo-secret-for-tests').toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' }).then((r) => r.json()) as { access_token: string };
-  const r = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { Authorization: `Bearer ${tok.access_token}`, 'X-Request-ID': 'r', 'X-Conversation-ID': 'crash-conv', 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  return { status: r.status, body: await r.json() as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const tok = (await fetch(`http://127.0.0.1:${port}/v1/auth/tenant/access-token`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Basic ${Buffer.from('demo-app:demo-secret-for-tests').toString('base64')}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  }).then((r) => r.json())) as { access_token: string };
+  const r = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${tok.access_token}`,
+      'X-Request-ID': 'r',
+      'X-Conversation-ID': 'crash-conv',
+      'Content-Type': 'application/json',
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: r.status, body: (await r.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 describe.each(ENGINES)('a process killed mid-delivery loses nothing (%s)', (engine) => {
@@ -36,13 +78,19 @@ describe.each(ENGINES)('a process killed mid-delivery loses nothing (%s)', (engi
     const sink = await startKciSink();
     const db = engine === 'postgres' ? await freshDatabase('postgres') : undefined;
     const dir = mkdtempSync(join(tmpdir(), 'bb1-crash-'));
-    const env = { DEMO_KCI_URL: sink.url, ...(db ? { DATABASE_URL: db.url! } : { PGLITE_DATA_DIR: join(dir, 'pglite') }) };
+    const env = {
+      DEMO_KCI_URL: sink.url,
+      ...(db ? { DATABASE_URL: db.url! } : { PGLITE_DATA_DIR: join(dir, 'pglite') }),
+    };
     const port = 20000 + Math.floor(Math.random() * 12000); // below the ephemeral range (32768+) that port-0 servers use
     let held: string | undefined;
     const children: ChildProcess[] = [];
     // The first KCI is held open (the tenant never answers) until the process is killed.
     sink.setResponder((k) => {
-      if (!held) { held = k.body.id as string; return { status: 0, hold: true }; }
+      if (!held) {
+        held = k.body.id as string;
+        return { status: 0, hold: true };
+      }
       return { status: 204 };
     });
     try {
@@ -50,32 +98,69 @@ describe.each(ENGINES)('a process killed mid-delivery loses nothing (%s)', (engi
       children.push(first.child);
       await first.ready;
       const order = await api(port, 'POST', '/v1/service-orders', {
-        orderType: 'NEW', supplier: 'BTWHOLESALEBB1',
-        address: { id: '10091846447', type: 'UPRN', additionalIdentifiers: [{ id: 'A15104646284', type: 'NAD' }, { id: 'LS', type: 'DistrictCode' }, { id: 'R09598326361', type: 'ROBT' }] },
-        serviceOrderItem: { serviceSpecification: { id: 'FTTP' }, serviceCharacteristics: [{ name: 'LINE_PROFILE', value: '122' }, { name: 'END_USER_TYPE', value: 'Residential' }, { name: 'CONTRACT_TERM', value: '12' }] },
+        orderType: 'NEW',
+        supplier: 'BTWHOLESALEBB1',
+        address: {
+          id: '10091846447',
+          type: 'UPRN',
+          additionalIdentifiers: [
+            { id: 'A15104646284', type: 'NAD' },
+            { id: 'LS', type: 'DistrictCode' },
+            { id: 'R09598326361', type: 'ROBT' },
+          ],
+        },
+        serviceOrderItem: {
+          serviceSpecification: { id: 'FTTP' },
+          serviceCharacteristics: [
+            { name: 'LINE_PROFILE', value: '122' },
+            { name: 'END_USER_TYPE', value: 'Residential' },
+            { name: 'CONTRACT_TERM', value: '12' },
+          ],
+        },
         primaryContact: { name: 'Crash Test', email: 'crash@example.com' },
       });
       expect(order.status).toBe(201);
       // Wait until the sandbox's whole KSU sequence is stored as KCIs (5: sent, acknowledged, 510, committed, completed).
-      await waitUntil(async () => (await api(port, 'GET', `/v1/service-orders/${order.body.id}`)).body.updates?.length === 5, 'five KCIs in the outbox', 30000);
+      await waitUntil(
+        async () => (await api(port, 'GET', `/v1/service-orders/${order.body.id}`)).body.updates?.length === 5,
+        'five KCIs in the outbox',
+        30000,
+      );
       const before = await api(port, 'GET', `/v1/service-orders/${order.body.id}`);
-      expect(before.body.updates.filter((u: { deliveryStatus: string }) => u.deliveryStatus === 'DELIVERED')).toHaveLength(0);
+      expect(
+        before.body.updates.filter((u: { deliveryStatus: string }) => u.deliveryStatus === 'DELIVERED'),
+      ).toHaveLength(0);
       first.child.kill('SIGKILL');
       expect(await first.exited).toBeNull();
 
       const second = startProcess(port, env);
       children.push(second.child);
       await second.ready;
-      await sink.waitFor(() => sink.received.filter((k) => (k.body.entity as { id: number }).id === order.body.id).length >= 5, 40000);
+      await sink.waitFor(
+        () => sink.received.filter((k) => (k.body.entity as { id: number }).id === order.body.id).length >= 5,
+        40000,
+      );
       const got = sink.received.filter((k) => (k.body.entity as { id: number }).id === order.body.id);
       expect(got.map((k) => k.body.sequenceNumber)).toEqual([1, 2, 3, 4, 5]);
       expect(got[0]!.body.id).toBe(held);
       expect((got[4]!.body.information as { type: string }).type).toBe('COMPLETED');
       // Each KCI is recorded DELIVERED once its answer is read, just after the tenant sees it.
-      await waitUntil(async () => (await api(port, 'GET', `/v1/service-orders/${order.body.id}`)).body.updates.every((u: { deliveryStatus: string }) => u.deliveryStatus === 'DELIVERED'), 'every KCI recorded as delivered');
+      await waitUntil(
+        async () =>
+          (await api(port, 'GET', `/v1/service-orders/${order.body.id}`)).body.updates.every(
+            (u: { deliveryStatus: string }) => u.deliveryStatus === 'DELIVERED',
+          ),
+        'every KCI recorded as delivered',
+      );
       const after = await api(port, 'GET', `/v1/service-orders/${order.body.id}`);
       expect(after.body.status).toBe('COMPLETED');
-      expect(after.body.updates.map((u: { deliveryStatus: string }) => u.deliveryStatus)).toEqual(['DELIVERED', 'DELIVERED', 'DELIVERED', 'DELIVERED', 'DELIVERED']);
+      expect(after.body.updates.map((u: { deliveryStatus: string }) => u.deliveryStatus)).toEqual([
+        'DELIVERED',
+        'DELIVERED',
+        'DELIVERED',
+        'DELIVERED',
+        'DELIVERED',
+      ]);
 
       // SIGTERM: stop taking work, finish, close the database, exit 0.
       second.child.kill('SIGTERM');

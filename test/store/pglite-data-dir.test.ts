@@ -8,8 +8,12 @@ import { migrate, openDatabase } from '../../src/store/database.js';
 // then opened here; what was written survives a reopen.
 describe('PGlite data directory on disk', () => {
   let root: string;
-  beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'bb1-pglite-')); });
-  afterEach(() => { rmSync(root, { recursive: true, force: true }); });
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'bb1-pglite-'));
+  });
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
 
   it('creates a new directory, keeps what was committed, and reopens it without re-initialising', async () => {
     const dir = join(root, 'nested', 'pglite');

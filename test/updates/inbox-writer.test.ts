@@ -2,17 +2,40 @@ import { ENGINES, freshDatabase } from '../helpers/db.js';
 import { migrate, type DatabaseHandle } from '../../src/store/database.js';
 import { InboxWriter } from '../../src/updates/ksu-inbox.js';
 
-const k = (eventId: string | null, raw = '{}') => ({ eventId, tenantId: 'T', supplier: 'BTWHOLESALEBB1', raw, body: JSON.parse(raw), eventType: null, eventTime: null, externalId: null, supplierOrderId: null, status: 'PENDING', error: null });
+const k = (eventId: string | null, raw = '{}') => ({
+  eventId,
+  tenantId: 'T',
+  supplier: 'BTWHOLESALEBB1',
+  raw,
+  body: JSON.parse(raw),
+  eventType: null,
+  eventTime: null,
+  externalId: null,
+  supplierOrderId: null,
+  status: 'PENDING',
+  error: null,
+});
 
 describe.each(ENGINES)('KSU inbox group commit (%s)', (engine) => {
   let db: DatabaseHandle;
-  beforeAll(async () => { db = await freshDatabase(engine); await migrate(db.db); });
-  afterAll(async () => { await db.close(); });
+  beforeAll(async () => {
+    db = await freshDatabase(engine);
+    await migrate(db.db);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
 
   it('stores a burst in batches, each caller learning its own row; repeated eventIds (in or across batches) are duplicates of the first', async () => {
     const w = new InboxWriter(db.db, 10);
     const first = await w.store(k('e-0'));
-    const results = await Promise.all([...Array.from({ length: 25 }, (_, i) => w.store(k(`e-${i + 1}`))), w.store(k('e-0')), w.store(k('e-7')), w.store(k(null, '{"x":1}')), w.store(k(null, '{"x":2}'))]);
+    const results = await Promise.all([
+      ...Array.from({ length: 25 }, (_, i) => w.store(k(`e-${i + 1}`))),
+      w.store(k('e-0')),
+      w.store(k('e-7')),
+      w.store(k(null, '{"x":1}')),
+      w.store(k(null, '{"x":2}')),
+    ]);
     expect(first.duplicate).toBe(false);
     const fresh = results.slice(0, 25);
     expect(fresh.every((r) => !r.duplicate)).toBe(true);
@@ -36,8 +59,15 @@ describe.each(ENGINES)('KSU inbox group commit (%s)', (engine) => {
     expect(good.status).toBe('fulfilled');
     expect(bad.status).toBe('rejected');
     expect(unparseable.status).toBe('fulfilled');
-    const rows = await db.db.selectFrom('ksu_inbox').select(['id', 'event_id', 'raw', 'body', 'status'])
-      .where('id', 'in', [(good as PromiseFulfilledResult<{ id: number }>).value.id, (unparseable as PromiseFulfilledResult<{ id: number }>).value.id]).orderBy('id').execute();
+    const rows = await db.db
+      .selectFrom('ksu_inbox')
+      .select(['id', 'event_id', 'raw', 'body', 'status'])
+      .where('id', 'in', [
+        (good as PromiseFulfilledResult<{ id: number }>).value.id,
+        (unparseable as PromiseFulfilledResult<{ id: number }>).value.id,
+      ])
+      .orderBy('id')
+      .execute();
     expect(rows.map((r) => [r.event_id, r.raw, r.body, r.status])).toEqual([
       ['g-1', '{"event": {"n": 1},  "eventId": "g-1"}', { event: { n: 1 }, eventId: 'g-1' }, 'PENDING'],
       [null, '{not json', null, 'UNPARSEABLE'],

@@ -19,7 +19,12 @@ export interface KsuItem {
   appointment?: { id?: string; reference?: string; status?: string; start?: string; end?: string };
 }
 
-export interface KsuCode { code: string; severity?: string; text?: string; itemIds: string[] }
+export interface KsuCode {
+  code: string;
+  severity?: string;
+  text?: string;
+  itemIds: string[];
+}
 
 export interface ParsedKsu {
   eventId?: string;
@@ -38,7 +43,8 @@ export interface ParsedKsu {
 export class KsuShapeError extends Error {}
 
 const asArray = <T>(v: T | T[] | null | undefined): T[] => (v == null ? [] : Array.isArray(v) ? v : [v]);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : typeof v === 'number' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.trim() !== '' ? v.trim() : typeof v === 'number' ? String(v) : undefined;
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
@@ -56,12 +62,27 @@ export function normaliseTime(v: unknown): string | undefined {
 /** "Informational : 101158 : End Customer missed… .~ Informational : 101147 : Engineer…" → codes with their text. */
 export function parseMessage(message: string | null | undefined): { code: string; severity?: string; text?: string }[] {
   if (!message) return [];
-  return message.split(".~").map((part) => part.trim()).filter(Boolean).flatMap((part): { code: string; severity?: string; text?: string }[] => {
-    const m = part.match(/^\s*([A-Za-z ]+?)\s*:\s*(\d{1,8})\s*:\s*(.*)$/s);
-    if (m) return [{ severity: m[1]!.trim(), code: m[2]!, text: m[3]!.trim().replace(/\s+\.$/, '').trim() || undefined }];
-    const bare = part.match(/\b(\d{3,8})\b/);
-    return bare ? [{ code: bare[1]!, text: part }] : [];
-  });
+  return message
+    .split('.~')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .flatMap((part): { code: string; severity?: string; text?: string }[] => {
+      const m = part.match(/^\s*([A-Za-z ]+?)\s*:\s*(\d{1,8})\s*:\s*(.*)$/s);
+      if (m)
+        return [
+          {
+            severity: m[1]!.trim(),
+            code: m[2]!,
+            text:
+              m[3]!
+                .trim()
+                .replace(/\s+\.$/, '')
+                .trim() || undefined,
+          },
+        ];
+      const bare = part.match(/\b(\d{3,8})\b/);
+      return bare ? [{ code: bare[1]!, text: part }] : [];
+    });
 }
 
 function flattenItems(raw: unknown, parentId: string | undefined, out: KsuItem[]): void {
@@ -80,15 +101,23 @@ function flattenItems(raw: unknown, parentId: string | undefined, out: KsuItem[]
       ecode: str(obj(product.productOffering).id),
       productId: str(product.id),
       serviceId: str(obj(product.customerFacingServiceId).value),
-      characteristics: asArray(product.productCharacteristic as Obj[]).map(obj).flatMap((c) => {
-        const name = str(c.name); const value = str(c.value);
-        return name && value !== undefined ? [{ name, value }] : [];
-      }),
+      characteristics: asArray(product.productCharacteristic as Obj[])
+        .map(obj)
+        .flatMap((c) => {
+          const name = str(c.name);
+          const value = str(c.value);
+          return name && value !== undefined ? [{ name, value }] : [];
+        }),
       expectedCompletionDate: normaliseTime(o.expectedCompletionDate),
-      appointment: Object.keys(appt).length ? {
-        id: str(appt.id), reference: str(appt.BESAppointmentId), status: str(appt.appointmentStatus),
-        start: normaliseTime(appt.appointmentStart), end: normaliseTime(appt.appointmentFinish),
-      } : undefined,
+      appointment: Object.keys(appt).length
+        ? {
+            id: str(appt.id),
+            reference: str(appt.BESAppointmentId),
+            status: str(appt.appointmentStatus),
+            start: normaliseTime(appt.appointmentStart),
+            end: normaliseTime(appt.appointmentFinish),
+          }
+        : undefined,
     };
     out.push(item);
     if (o.productOrderItem) flattenItems(o.productOrderItem, id, out);
@@ -116,7 +145,10 @@ export function parseKsu(body: unknown): ParsedKsu {
   const subCodes: string[] = [];
   const codes = new Map<string, KsuCode>();
   for (const em of asArray(po.errorMessage as Obj[]).map(obj)) {
-    const itemIds = asArray(em.productOrderItem as Obj[]).map(obj).map((x) => str(x.itemId) ?? str(x.id)).filter((x): x is string => Boolean(x));
+    const itemIds = asArray(em.productOrderItem as Obj[])
+      .map(obj)
+      .map((x) => str(x.itemId) ?? str(x.id))
+      .filter((x): x is string => Boolean(x));
     const sub = str(em.subCode) ?? str(em.code);
     if (sub && !subCodes.includes(sub)) subCodes.push(sub);
     const parsed = parseMessage(typeof em.message === 'string' ? em.message : undefined);
@@ -124,23 +156,33 @@ export function parseKsu(body: unknown): ParsedKsu {
     for (const c of parsed) {
       const known = codes.get(c.code);
       if (known) {
-        known.text ??= c.text; known.severity ??= c.severity;
+        known.text ??= c.text;
+        known.severity ??= c.severity;
         for (const id of itemIds) if (!known.itemIds.includes(id)) known.itemIds.push(id);
       } else codes.set(c.code, { code: c.code, severity: c.severity, text: c.text, itemIds: [...itemIds] });
     }
   }
-  const notes = asArray(po.note as Obj[]).map(obj).flatMap((n) => {
-    const text = str(n.text); return text ? [{ note: text, type: str(n.type), created: normaliseTime(n.date ?? n.created) }] : [];
-  });
-  const eventType = str(root.eventType) ?? (items.some((i) => i.state) ? 'ProductOrderStateChangeEvent' : 'ProductOrderCreateEvent');
+  const notes = asArray(po.note as Obj[])
+    .map(obj)
+    .flatMap((n) => {
+      const text = str(n.text);
+      return text ? [{ note: text, type: str(n.type), created: normaliseTime(n.date ?? n.created) }] : [];
+    });
+  const eventType =
+    str(root.eventType) ?? (items.some((i) => i.state) ? 'ProductOrderStateChangeEvent' : 'ProductOrderCreateEvent');
   return {
     eventId: str(root.eventId),
     eventType,
     eventTime: normaliseTime(root.eventTime),
     externalId: str(po.externalId),
-    bb1OrderId: str(obj(po.productOrder).id) && eventType.startsWith('Cancel') ? str(obj(po.productOrder).id) : str(po.id),
+    bb1OrderId:
+      str(obj(po.productOrder).id) && eventType.startsWith('Cancel') ? str(obj(po.productOrder).id) : str(po.id),
     orderState: str(po.state),
-    cugIds: asArray(po.relatedParty as Obj[]).map(obj).filter((p) => str(p.role) === 'BtCug').map((p) => str(p.id)).filter((x): x is string => Boolean(x)),
+    cugIds: asArray(po.relatedParty as Obj[])
+      .map(obj)
+      .filter((p) => str(p.role) === 'BtCug')
+      .map((p) => str(p.id))
+      .filter((x): x is string => Boolean(x)),
     items,
     subCodes,
     codes: [...codes.values()],

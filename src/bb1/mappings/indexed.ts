@@ -30,7 +30,7 @@ export function indexTables(tables: Bb1Tables, where: Bb1Mappings['where'] = () 
     if (c.code !== undefined) byCode.set(c.code, c);
     else if (c.range) ranges.push({ from: Number(c.range[0]), to: Number(c.range[1]), rule: c });
   }
-  ranges.sort((a, b) => (a.to - a.from) - (b.to - b.from));
+  ranges.sort((a, b) => a.to - a.from - (b.to - b.from));
   return {
     tables,
     where,
@@ -38,7 +38,8 @@ export function indexTables(tables: Bb1Tables, where: Bb1Mappings['where'] = () 
     lineProfileByEcode: (e) => lps.find((l) => l.ecode === e),
     lineProfileByVariant: (v) => lps.find((l) => l.variant.toLowerCase() === v.trim().toLowerCase()),
     technology: (id) => techs.find((t) => t.id === id),
-    technologyByAccess: (a) => techs.find((t) => t.accessTechnology.toLowerCase() === a.toLowerCase() || t.id.toLowerCase() === a.toLowerCase()),
+    technologyByAccess: (a) =>
+      techs.find((t) => t.accessTechnology.toLowerCase() === a.toLowerCase() || t.id.toLowerCase() === a.toLowerCase()),
     careLevel: (v) => cares.find((c) => c.careLevel.toLowerCase() === v.trim().toLowerCase() || c.legacy === v.trim()),
     careLevelByEcode: (e) => cares.find((c) => c.ecode === e),
     codeRule: (code) => {

@@ -28,10 +28,14 @@ export function loadBb1Mappings(mappingsDir: string): Bb1Mappings {
     }
     const src = new YamlSource(file, text);
     sources[name] = src;
-    if (src.errors.length) { problems.push(...src.errors); continue; }
+    if (src.errors.length) {
+      problems.push(...src.errors);
+      continue;
+    }
     const parsed = Tables[name].safeParse(src.toJS());
     if (!parsed.success) {
-      for (const i of parsed.error.issues) problems.push(`${src.where(i.path)}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+      for (const i of parsed.error.issues)
+        problems.push(`${src.where(i.path)}: ${i.path.join('.') || '(root)'}: ${i.message}`);
       continue;
     }
     (tables as Record<string, unknown>)[name] = parsed.data;

@@ -5,7 +5,12 @@ import { T_ITEM, T_NOTE, T_ORDER, T_PRODUCT, bb1Date, bb1Time, char, siteContact
 import type { AmendmentRequest, Bb1Account, CancellationRequest, Json, ReservedSlot } from './types.js';
 
 /** What KSUs told us of the order's items: ids and their latest internalIds (they change on every revision). */
-export interface KnownItem { id: string; internalId?: string; ecode: string; parentId?: string }
+export interface KnownItem {
+  id: string;
+  internalId?: string;
+  ecode: string;
+  parentId?: string;
+}
 
 const AMENDABLE = ['ECC_CHARGEBAND', 'TRC_CHARGEBAND'];
 
@@ -13,33 +18,82 @@ const AMENDABLE = ['ECC_CHARGEBAND', 'TRC_CHARGEBAND'];
  * Amend → PATCH body carrying the items' latest internalIds (seed 000 "Amend"): appointment and
  * completion date, notes, contacts, ECC/TRC chargebands on the managed install.
  */
-export function buildAmend(m: Bb1Mappings, req: AmendmentRequest, account: Bb1Account, technology: Technology, items: KnownItem[], slot: ReservedSlot | undefined): Json {
+export function buildAmend(
+  m: Bb1Mappings,
+  req: AmendmentRequest,
+  account: Bb1Account,
+  technology: Technology,
+  items: KnownItem[],
+  slot: ReservedSlot | undefined,
+): Json {
   const p = new Problems();
   const root = items.find((i) => !i.parentId && m.lineProfileByEcode(i.ecode));
-  if (!root?.internalId) p.add('orderId: BTWHOLESALEBB1 has not yet acknowledged the order items, so it cannot be amended yet; retry after the ACKNOWLEDGED KCI');
+  if (!root?.internalId)
+    p.add(
+      'orderId: BTWHOLESALEBB1 has not yet acknowledged the order items, so it cannot be amended yet; retry after the ACKNOWLEDGED KCI',
+    );
   const install = items.find((i) => m.tables['site-visit-reasons'].siteVisitReasons.some((s) => s.ecode === i.ecode));
   const bands = new Map<string, string>();
   for (const c of req.serviceCharacteristics ?? []) {
-    if (!AMENDABLE.includes(c.name)) { p.add(`${serviceChar(c.name)}: cannot be amended on BTWHOLESALEBB1; allowed: ${AMENDABLE.join(', ')}`); continue; }
+    if (!AMENDABLE.includes(c.name)) {
+      p.add(`${serviceChar(c.name)}: cannot be amended on BTWHOLESALEBB1; allowed: ${AMENDABLE.join(', ')}`);
+      continue;
+    }
     const v = checkValue(m, c.name, c.value, technology, p);
     if (v !== undefined) bands.set(c.name, v);
   }
-  if (bands.size && !install?.internalId) p.add('serviceCharacteristics: the order has no managed install, so ECC/TRC chargebands cannot be amended');
-  const anything = slot || req.requestedCompletionDate || req.hazards || req.notes || req.onSiteRestrictions || req.primaryContact || req.secondaryContact || bands.size || req.engineerTasks;
-  if (!anything) p.add('body: nothing to amend; send at least one of appointmentReservationId, requestedCompletionDate, contacts, notes, hazards or chargebands');
+  if (bands.size && !install?.internalId)
+    p.add('serviceCharacteristics: the order has no managed install, so ECC/TRC chargebands cannot be amended');
+  const anything =
+    slot ||
+    req.requestedCompletionDate ||
+    req.hazards ||
+    req.notes ||
+    req.onSiteRestrictions ||
+    req.primaryContact ||
+    req.secondaryContact ||
+    bands.size ||
+    req.engineerTasks;
+  if (!anything)
+    p.add(
+      'body: nothing to amend; send at least one of appointmentReservationId, requestedCompletionDate, contacts, notes, hazards or chargebands',
+    );
   p.throwIfAny();
 
-  const rootItem: Json = { id: root!.id, internalId: root!.internalId, action: 'add', product: { productOffering: { id: root!.ecode }, '@type': T_PRODUCT } };
+  const rootItem: Json = {
+    id: root!.id,
+    internalId: root!.internalId,
+    action: 'add',
+    product: { productOffering: { id: root!.ecode }, '@type': T_PRODUCT },
+  };
   if (req.primaryContact) (rootItem.product as Json).relatedParty = [siteContact(req.primaryContact)];
-  if (slot) rootItem.appointment = { id: slot.supplierReference, appointmentStart: bb1Time(slot.start), BESAppointmentId: slot.supplierReference };
+  if (slot)
+    rootItem.appointment = {
+      id: slot.supplierReference,
+      appointmentStart: bb1Time(slot.start),
+      BESAppointmentId: slot.supplierReference,
+    };
   if (req.hazards) rootItem.note = { text: req.hazards, type: 'HazardNote', '@type': T_NOTE };
-  else if (req.notes || req.onSiteRestrictions || req.engineerTasks) rootItem.note = { text: [req.notes, req.onSiteRestrictions, ...(req.engineerTasks ?? [])].filter(Boolean).join('; '), type: 'Engineering', '@type': T_NOTE };
+  else if (req.notes || req.onSiteRestrictions || req.engineerTasks)
+    rootItem.note = {
+      text: [req.notes, req.onSiteRestrictions, ...(req.engineerTasks ?? [])].filter(Boolean).join('; '),
+      type: 'Engineering',
+      '@type': T_NOTE,
+    };
   if (bands.size) {
     const cb = m.tables['charge-bands'];
     const chars: Json[] = [];
     if (bands.has('ECC_CHARGEBAND')) chars.push(char(cb.ecc.attribute, bands.get('ECC_CHARGEBAND')!));
     if (bands.has('TRC_CHARGEBAND')) chars.push(char(cb.trc.attribute, bands.get('TRC_CHARGEBAND')!));
-    rootItem.productOrderItem = [{ id: install!.id, internalId: install!.internalId, action: 'add', product: { productOffering: { id: install!.ecode }, productCharacteristic: chars, '@type': T_PRODUCT }, '@type': T_ITEM }];
+    rootItem.productOrderItem = [
+      {
+        id: install!.id,
+        internalId: install!.internalId,
+        action: 'add',
+        product: { productOffering: { id: install!.ecode }, productCharacteristic: chars, '@type': T_PRODUCT },
+        '@type': T_ITEM,
+      },
+    ];
   }
   rootItem['@type'] = T_ITEM;
   const payload: Json = {};
@@ -55,8 +109,14 @@ export function buildAmend(m: Bb1Mappings, req: AmendmentRequest, account: Bb1Ac
 export function buildCancel(m: Bb1Mappings, req: CancellationRequest, bb1OrderId: string | null): Json {
   const p = new Problems();
   const row = m.tables['cancellation-reasons'].cancellationReasons.find((r) => r.reasonCode === req.reasonCode);
-  if (!row) p.add(`reasonCode: "${req.reasonCode}" is not allowed; allowed: ${m.tables['cancellation-reasons'].cancellationReasons.map((r) => r.reasonCode).join(', ')}`);
-  if (!bb1OrderId) p.add('orderId: BTWHOLESALEBB1 has not yet acknowledged the order, so it cannot be cancelled yet; retry after the ACKNOWLEDGED KCI');
+  if (!row)
+    p.add(
+      `reasonCode: "${req.reasonCode}" is not allowed; allowed: ${m.tables['cancellation-reasons'].cancellationReasons.map((r) => r.reasonCode).join(', ')}`,
+    );
+  if (!bb1OrderId)
+    p.add(
+      'orderId: BTWHOLESALEBB1 has not yet acknowledged the order, so it cannot be cancelled yet; retry after the ACKNOWLEDGED KCI',
+    );
   p.throwIfAny();
   return { cancellationReason: row!.bb1Reason, productOrder: { id: bb1OrderId }, '@type': 'CancelProductOrder_Create' };
 }

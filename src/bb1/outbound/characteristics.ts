@@ -1,38 +1,73 @@
 import type { Bb1Mappings, Technology } from '../mappings/indexed.js';
 import type { Problems } from './translation-error.js';
 
-export interface Characteristic { name: string; value: string; action?: 'NONE' | 'ADD' | 'DELETE' }
+export interface Characteristic {
+  name: string;
+  value: string;
+  action?: 'NONE' | 'ADD' | 'DELETE';
+}
 
 /** Names a tenant may send on orders (seed 002 "Orders", CONTRACT §3), plus the asset ids of modify/cease. */
 export const ORDER_CHARACTERISTICS = [
-  'LINE_PROFILE', 'END_USER_TYPE', 'CONTRACT_TERM', 'RETAILER_ID', 'MINIMUM_SPEED', 'ECC_CHARGEBAND', 'TRC_CHARGEBAND',
-  'CARE_LEVEL', 'STATIC_IP_REQUESTED', 'DN_PORT_NUMBER', 'DN_PORT_DATETIME', 'SITE_VISIT_REASON', 'LINE_ID', 'ONT_REFERENCE',
-  'ONT_PORT', 'TRAFFIC_WEIGHTING', 'SERVICE_ID', 'SERVICE_ASSET_ID', 'CARE_LEVEL_ASSET_ID', 'STATIC_IP_ASSET_ID', 'DYNAMIC_IP_ASSET_ID',
+  'LINE_PROFILE',
+  'END_USER_TYPE',
+  'CONTRACT_TERM',
+  'RETAILER_ID',
+  'MINIMUM_SPEED',
+  'ECC_CHARGEBAND',
+  'TRC_CHARGEBAND',
+  'CARE_LEVEL',
+  'STATIC_IP_REQUESTED',
+  'DN_PORT_NUMBER',
+  'DN_PORT_DATETIME',
+  'SITE_VISIT_REASON',
+  'LINE_ID',
+  'ONT_REFERENCE',
+  'ONT_PORT',
+  'TRAFFIC_WEIGHTING',
+  'SERVICE_ID',
+  'SERVICE_ASSET_ID',
+  'CARE_LEVEL_ASSET_ID',
+  'STATIC_IP_ASSET_ID',
+  'DYNAMIC_IP_ASSET_ID',
 ] as const;
 
 export const serviceChar = (name: string) => `serviceCharacteristics ${name}`;
 
 /** Checks one value against its table; returns the canonical value (e.g. CARE_LEVEL "2" → "Standard"). */
-export function checkValue(m: Bb1Mappings, name: string, value: string, tech: Technology | undefined, p: Problems): string | undefined {
+export function checkValue(
+  m: Bb1Mappings,
+  name: string,
+  value: string,
+  tech: Technology | undefined,
+  p: Problems,
+): string | undefined {
   const bad = (allowed: string[] | string) => {
-    p.add(`${serviceChar(name)}: "${value}" is not allowed${tech ? ` for ${tech}` : ''}; allowed: ${Array.isArray(allowed) ? allowed.join(', ') : allowed}`);
+    p.add(
+      `${serviceChar(name)}: "${value}" is not allowed${tech ? ` for ${tech}` : ''}; allowed: ${Array.isArray(allowed) ? allowed.join(', ') : allowed}`,
+    );
     return undefined;
   };
   const t = m.tables;
   switch (name) {
     case 'LINE_PROFILE': {
       const lp = m.lineProfile(value);
-      const options = t['line-profiles'].lineProfiles.filter((l) => !tech || l.technology === tech).map((l) => `${l.lineProfile} (${l.variant})`);
+      const options = t['line-profiles'].lineProfiles
+        .filter((l) => !tech || l.technology === tech)
+        .map((l) => `${l.lineProfile} (${l.variant})`);
       if (!lp || (tech && lp.technology !== tech)) return bad(options);
       return lp.lineProfile;
     }
     case 'CARE_LEVEL': {
       const c = m.careLevel(value);
-      const options = t['care-levels'].careLevels.filter((x) => !tech || x.technologies.includes(tech)).map((x) => `${x.careLevel} (or ${x.legacy})`);
+      const options = t['care-levels'].careLevels
+        .filter((x) => !tech || x.technologies.includes(tech))
+        .map((x) => `${x.careLevel} (or ${x.legacy})`);
       if (!c || (tech && !c.technologies.includes(tech))) return bad(options);
       return c.careLevel;
     }
-    case 'END_USER_TYPE': case 'TRAFFIC_WEIGHTING': {
+    case 'END_USER_TYPE':
+    case 'TRAFFIC_WEIGHTING': {
       const allowed = t['order-attributes'].values[name];
       return allowed.includes(value) ? value : bad(allowed);
     }
@@ -42,7 +77,8 @@ export function checkValue(m: Bb1Mappings, name: string, value: string, tech: Te
       return /^\d+(\.\d+)?$/.test(value) ? value : bad('a speed in Mbps, e.g. 76');
     case 'RETAILER_ID':
       return /^[A-Z0-9]{3}$/.test(value) ? value : bad('a three-character Ofcom RID');
-    case 'ECC_CHARGEBAND': case 'TRC_CHARGEBAND': {
+    case 'ECC_CHARGEBAND':
+    case 'TRC_CHARGEBAND': {
       const cb = t['charge-bands'][name === 'ECC_CHARGEBAND' ? 'ecc' : 'trc'];
       const bands = tech ? cb.bands[tech] : undefined;
       if (tech && !bands) return bad(`none (${name} does not apply to ${tech})`);
@@ -54,7 +90,9 @@ export function checkValue(m: Bb1Mappings, name: string, value: string, tech: Te
       return allowed.includes(value) ? value : bad(allowed);
     }
     case 'SITE_VISIT_REASON': {
-      const row = t['site-visit-reasons'].siteVisitReasons.find((s) => s.siteVisitReason.toLowerCase() === value.toLowerCase());
+      const row = t['site-visit-reasons'].siteVisitReasons.find(
+        (s) => s.siteVisitReason.toLowerCase() === value.toLowerCase(),
+      );
       return row ? row.siteVisitReason : bad(t['site-visit-reasons'].siteVisitReasons.map((s) => s.siteVisitReason));
     }
     case 'ONT_PORT':
@@ -64,18 +102,28 @@ export function checkValue(m: Bb1Mappings, name: string, value: string, tech: Te
     case 'DN_PORT_DATETIME':
       return !Number.isNaN(Date.parse(value)) ? value : bad('an ISO 8601 date-time');
     default:
-      if ((ORDER_CHARACTERISTICS as readonly string[]).includes(name)) return value.trim() ? value : bad('a non-empty value');
+      if ((ORDER_CHARACTERISTICS as readonly string[]).includes(name))
+        return value.trim() ? value : bad('a non-empty value');
       p.add(`${serviceChar(name)}: unknown characteristic; allowed: ${ORDER_CHARACTERISTICS.join(', ')}`);
       return undefined;
   }
 }
 
 /** Provide orders: one value per name, no actions. Returns name → canonical value. */
-export function provideCharacteristics(m: Bb1Mappings, list: Characteristic[], tech: Technology | undefined, p: Problems): Map<string, string> {
+export function provideCharacteristics(
+  m: Bb1Mappings,
+  list: Characteristic[],
+  tech: Technology | undefined,
+  p: Problems,
+): Map<string, string> {
   const out = new Map<string, string>();
   for (const c of list) {
-    if (c.action && c.action !== 'ADD') p.add(`${serviceChar(c.name)}: action ${c.action} is only for MODIFY and CEASE orders`);
-    if (out.has(c.name)) { p.add(`${serviceChar(c.name)}: given more than once`); continue; }
+    if (c.action && c.action !== 'ADD')
+      p.add(`${serviceChar(c.name)}: action ${c.action} is only for MODIFY and CEASE orders`);
+    if (out.has(c.name)) {
+      p.add(`${serviceChar(c.name)}: given more than once`);
+      continue;
+    }
     const v = checkValue(m, c.name, c.value, tech, p);
     if (v !== undefined) out.set(c.name, v);
   }

@@ -23,7 +23,9 @@ export function identifiers(address: AddressIdentifier | undefined): Map<string,
 /** BB1 places: SiteAddress = ROBT, OpenreachAddress = NAD with its district code (seed 000 section 1). */
 export function places(address: AddressIdentifier | undefined, p: Problems, needRobt = true): Json[] {
   const ids = identifiers(address);
-  const nad = ids.get('NAD'); const district = ids.get('DistrictCode'); const robt = ids.get('ROBT');
+  const nad = ids.get('NAD');
+  const district = ids.get('DistrictCode');
+  const robt = ids.get('ROBT');
   if (!nad) p.add('address: a NAD identifier is required by BTWHOLESALEBB1 (send it in additionalIdentifiers)');
   if (!district) p.add('address: a DistrictCode identifier is required by BTWHOLESALEBB1');
   if (needRobt && !robt) p.add('address: a ROBT identifier is required by BTWHOLESALEBB1 when ordering');
@@ -48,15 +50,27 @@ function media(c: Contact, contactType: string): Json[] {
 
 /** Item-level site contact (seed 000 section 3). */
 export function siteContact(c: Contact): Json {
-  return { id: '-1', role: 'PrimarySiteContact', ...splitName(c.name), contactMedium: media(c, 'PrimaryWork'), '@type': T_PARTY, '@referredType': 'Individual' };
+  return {
+    id: '-1',
+    role: 'PrimarySiteContact',
+    ...splitName(c.name),
+    contactMedium: media(c, 'PrimaryWork'),
+    '@type': T_PARTY,
+    '@referredType': 'Individual',
+  };
 }
 
 /** Order-level parties: the CUG first, then order contacts by email (seed 000 section 5). */
 export function orderParties(account: Bb1Account, primary?: Contact, secondary?: Contact): Json[] {
   const parties: Json[] = [{ id: account.cugId, role: 'BtCug', '@type': T_PARTY, '@referredType': 'Customer' }];
   const emailParty = (c: Contact, id: string, role: string): Json => ({
-    id, role, contactMedium: c.email ? [{ mediumType: 'email', characteristic: { contactType: 'PrimaryWork', emailAddress: c.email } }] : media(c, 'PrimaryWork'),
-    '@type': T_PARTY, '@referredType': 'Individual',
+    id,
+    role,
+    contactMedium: c.email
+      ? [{ mediumType: 'email', characteristic: { contactType: 'PrimaryWork', emailAddress: c.email } }]
+      : media(c, 'PrimaryWork'),
+    '@type': T_PARTY,
+    '@referredType': 'Individual',
   });
   if (primary) parties.push(emailParty(primary, '-1', 'PrimaryOrderContact'));
   if (secondary) parties.push(emailParty(secondary, '-2', 'SecondaryOrderContact'));
@@ -69,7 +83,15 @@ export const bb1Date = (date: string) => `${date}T00:00:00Z`;
 /** BB1 writes times without milliseconds: 2022-11-29T08:00:00Z. */
 export const bb1Time = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export function managedInstall(m: Bb1Mappings, id: string, tech: string, svr: string, ecc: string, trc: string | undefined, fttpInstallType: string | undefined): Json {
+export function managedInstall(
+  m: Bb1Mappings,
+  id: string,
+  tech: string,
+  svr: string,
+  ecc: string,
+  trc: string | undefined,
+  fttpInstallType: string | undefined,
+): Json {
   const s = m.tables['site-visit-reasons'];
   const row = s.siteVisitReasons.find((r) => r.siteVisitReason === svr)!;
   const cb = m.tables['charge-bands'];
@@ -77,5 +99,10 @@ export function managedInstall(m: Bb1Mappings, id: string, tech: string, svr: st
   if (trc !== undefined) chars.push(char(cb.trc.attribute, trc));
   chars.push(char(s.attribute, row.bb1Value));
   if (tech === 'FTTP') chars.push(char(s.fttpInstallTypeAttribute, fttpInstallType ?? s.defaultFttpInstallType));
-  return { id, action: 'add', product: { productOffering: { id: row.ecode }, productCharacteristic: chars, '@type': T_PRODUCT }, '@type': T_ITEM };
+  return {
+    id,
+    action: 'add',
+    product: { productOffering: { id: row.ecode }, productCharacteristic: chars, '@type': T_PRODUCT },
+    '@type': T_ITEM,
+  };
 }

@@ -1,19 +1,43 @@
 import type { Bb1Mappings, Technology } from '../mappings/indexed.js';
 import { Problems } from './translation-error.js';
 import { provideCharacteristics, requireChars, serviceChar } from './characteristics.js';
-import { T_ITEM, T_NOTE, T_ORDER, T_PRODUCT, bb1Date, bb1Time, char, managedInstall, orderParties, places, siteContact } from './common.js';
+import {
+  T_ITEM,
+  T_NOTE,
+  T_ORDER,
+  T_PRODUCT,
+  bb1Date,
+  bb1Time,
+  char,
+  managedInstall,
+  orderParties,
+  places,
+  siteContact,
+} from './common.js';
 import type { Bb1Account, Json, OrderRequest, ReservedSlot } from './types.js';
 
 export const ROOT_ITEM_ID = '100';
 
 /** What the translation learnt that the connector keeps with the order. */
-export interface ProvidePlan { payload: Json; technology: Technology; ecode: string; appointed: boolean }
+export interface ProvidePlan {
+  payload: Json;
+  technology: Technology;
+  ecode: string;
+  appointed: boolean;
+}
 
 /**
  * Provide (NEW, START, TAKEOVER, TRANSFER) → BB1 productOrder (seed 000 "Provide"). Pure: the same
  * inputs always give the same payload.
  */
-export function buildProvide(m: Bb1Mappings, req: OrderRequest, account: Bb1Account, externalId: string, slot: ReservedSlot | undefined, installProcess?: string): ProvidePlan {
+export function buildProvide(
+  m: Bb1Mappings,
+  req: OrderRequest,
+  account: Bb1Account,
+  externalId: string,
+  slot: ReservedSlot | undefined,
+  installProcess?: string,
+): ProvidePlan {
   const p = new Problems();
   const item = req.serviceOrderItem;
   if (!req.address) p.add('address: required for a provide order');
@@ -21,18 +45,40 @@ export function buildProvide(m: Bb1Mappings, req: OrderRequest, account: Bb1Acco
   if (!req.primaryContact) p.add('primaryContact: required for a provide order');
   p.throwIfAny();
   const specTech = m.technology(item!.serviceSpecification.id.toUpperCase())?.id as Technology | undefined;
-  if (!specTech) p.add(`serviceOrderItem.serviceSpecification.id: "${item!.serviceSpecification.id}" is not offered by BTWHOLESALEBB1; allowed: ${m.tables.technologies.technologies.map((t) => t.id).join(', ')}`);
+  if (!specTech)
+    p.add(
+      `serviceOrderItem.serviceSpecification.id: "${item!.serviceSpecification.id}" is not offered by BTWHOLESALEBB1; allowed: ${m.tables.technologies.technologies.map((t) => t.id).join(', ')}`,
+    );
   const chars = provideCharacteristics(m, item!.serviceCharacteristics, specTech, p);
-  requireChars(item!.serviceCharacteristics, ['LINE_PROFILE', 'END_USER_TYPE', 'CONTRACT_TERM'], 'on every provide order', p);
+  requireChars(
+    item!.serviceCharacteristics,
+    ['LINE_PROFILE', 'END_USER_TYPE', 'CONTRACT_TERM'],
+    'on every provide order',
+    p,
+  );
   const tech = specTech!;
   const techRow = m.technology(tech);
   const journey = m.tables.journeys.journeys.find((j) => j.orderType === req.orderType);
   if (!journey) p.add(`orderType: ${req.orderType} is not a provide journey; allowed: NEW, START, TAKEOVER, TRANSFER`);
-  if (journey && techRow) requireChars(item!.serviceCharacteristics, journey.requires[techRow.lineType], `for a ${req.orderType} ${tech} order`, p);
-  if (chars.has('TRC_CHARGEBAND') && !slot) p.add(`${serviceChar('TRC_CHARGEBAND')}: applies only with an engineer appointment (appointmentReservationId)`);
-  if (chars.has('ECC_CHARGEBAND') && !slot) p.add(`${serviceChar('ECC_CHARGEBAND')}: applies only with an engineer appointment (appointmentReservationId)`);
-  if (slot?.siteVisitReason && chars.has('SITE_VISIT_REASON') && slot.siteVisitReason !== chars.get('SITE_VISIT_REASON')) {
-    p.add(`${serviceChar('SITE_VISIT_REASON')}: "${chars.get('SITE_VISIT_REASON')}" differs from the reservation's "${slot.siteVisitReason}"; reserve with the same SITE_VISIT_REASON`);
+  if (journey && techRow)
+    requireChars(
+      item!.serviceCharacteristics,
+      journey.requires[techRow.lineType],
+      `for a ${req.orderType} ${tech} order`,
+      p,
+    );
+  if (chars.has('TRC_CHARGEBAND') && !slot)
+    p.add(`${serviceChar('TRC_CHARGEBAND')}: applies only with an engineer appointment (appointmentReservationId)`);
+  if (chars.has('ECC_CHARGEBAND') && !slot)
+    p.add(`${serviceChar('ECC_CHARGEBAND')}: applies only with an engineer appointment (appointmentReservationId)`);
+  if (
+    slot?.siteVisitReason &&
+    chars.has('SITE_VISIT_REASON') &&
+    slot.siteVisitReason !== chars.get('SITE_VISIT_REASON')
+  ) {
+    p.add(
+      `${serviceChar('SITE_VISIT_REASON')}: "${chars.get('SITE_VISIT_REASON')}" differs from the reservation's "${slot.siteVisitReason}"; reserve with the same SITE_VISIT_REASON`,
+    );
   }
   const placeList = places(req.address, p);
   p.throwIfAny();
@@ -46,9 +92,12 @@ export function buildProvide(m: Bb1Mappings, req: OrderRequest, account: Bb1Acco
     char(oa.attributes.accessTechnology, techRow!.accessTechnology),
     char(oa.attributes.journeyType, journey!.journeyType),
   ];
-  if (tech === 'FTTP') rootChars.push(char(j.ontTypeAttribute, chars.has('ONT_REFERENCE') ? j.ontType.existingOnt : j.ontType.newOnt));
-  if (journey!.lineState && techRow!.lineType === 'COPPER') rootChars.push(char(j.lineStateAttribute, journey!.lineState));
-  for (const name of journey!.requires[techRow!.lineType]) rootChars.push(char(j.reuseAttributes[name]!, chars.get(name)!));
+  if (tech === 'FTTP')
+    rootChars.push(char(j.ontTypeAttribute, chars.has('ONT_REFERENCE') ? j.ontType.existingOnt : j.ontType.newOnt));
+  if (journey!.lineState && techRow!.lineType === 'COPPER')
+    rootChars.push(char(j.lineStateAttribute, journey!.lineState));
+  for (const name of journey!.requires[techRow!.lineType])
+    rootChars.push(char(j.reuseAttributes[name]!, chars.get(name)!));
   if (req.orderType === 'NEW' && chars.has('ONT_REFERENCE')) {
     rootChars.push(char(j.reuseAttributes.ONT_REFERENCE!, chars.get('ONT_REFERENCE')!));
     if (chars.has('ONT_PORT')) rootChars.push(char(j.reuseAttributes.ONT_PORT!, chars.get('ONT_PORT')!));
@@ -59,17 +108,41 @@ export function buildProvide(m: Bb1Mappings, req: OrderRequest, account: Bb1Acco
   rootChars.push(char(attr.CONTRACT_TERM, chars.get('CONTRACT_TERM')!));
   rootChars.push(char(oa.attributes.contractTermUnit, oa.defaults.contractTermUnit));
   rootChars.push(char(attr.RETAILER_ID, chars.get('RETAILER_ID') ?? account.retailerId));
-  if (chars.has('DN_PORT_NUMBER')) rootChars.push(char(attr.DN_PORT_NUMBER, chars.get('DN_PORT_NUMBER')!), char(oa.attributes.portingRequired, oa.defaults.portingRequired));
-  if (chars.has('DN_PORT_DATETIME')) rootChars.push(char(attr.DN_PORT_DATETIME, bb1Time(chars.get('DN_PORT_DATETIME')!)));
+  if (chars.has('DN_PORT_NUMBER'))
+    rootChars.push(
+      char(attr.DN_PORT_NUMBER, chars.get('DN_PORT_NUMBER')!),
+      char(oa.attributes.portingRequired, oa.defaults.portingRequired),
+    );
+  if (chars.has('DN_PORT_DATETIME'))
+    rootChars.push(char(attr.DN_PORT_DATETIME, bb1Time(chars.get('DN_PORT_DATETIME')!)));
 
   const children: Json[] = [];
   const care = m.careLevel(chars.get('CARE_LEVEL') ?? techRow!.defaultCareLevel)!;
-  children.push({ id: `${ROOT_ITEM_ID}.1`, action: 'add', product: { productOffering: { id: care.ecode }, '@type': T_PRODUCT }, '@type': T_ITEM });
+  children.push({
+    id: `${ROOT_ITEM_ID}.1`,
+    action: 'add',
+    product: { productOffering: { id: care.ecode }, '@type': T_PRODUCT },
+    '@type': T_ITEM,
+  });
   const ip = m.tables['ip-products'];
   if (chars.has('STATIC_IP_REQUESTED')) {
-    children.push({ id: `${ROOT_ITEM_ID}.2`, action: 'add', product: { productOffering: { id: ip.static.ecode }, productCharacteristic: [char(ip.static.countAttribute, chars.get('STATIC_IP_REQUESTED')!)], '@type': T_PRODUCT }, '@type': T_ITEM });
+    children.push({
+      id: `${ROOT_ITEM_ID}.2`,
+      action: 'add',
+      product: {
+        productOffering: { id: ip.static.ecode },
+        productCharacteristic: [char(ip.static.countAttribute, chars.get('STATIC_IP_REQUESTED')!)],
+        '@type': T_PRODUCT,
+      },
+      '@type': T_ITEM,
+    });
   } else {
-    children.push({ id: `${ROOT_ITEM_ID}.2`, action: 'add', product: { productOffering: { id: ip.dynamic.ecode }, '@type': T_PRODUCT }, '@type': T_ITEM });
+    children.push({
+      id: `${ROOT_ITEM_ID}.2`,
+      action: 'add',
+      product: { productOffering: { id: ip.dynamic.ecode }, '@type': T_PRODUCT },
+      '@type': T_ITEM,
+    });
   }
   if (slot) {
     const svr = chars.get('SITE_VISIT_REASON') ?? slot.siteVisitReason ?? m.tables['site-visit-reasons'].default;
@@ -81,19 +154,38 @@ export function buildProvide(m: Bb1Mappings, req: OrderRequest, account: Bb1Acco
   const root: Json = {
     id: ROOT_ITEM_ID,
     action: 'add',
-    product: { productOffering: { id: lp.ecode }, place: placeList, productCharacteristic: rootChars, relatedParty: [siteContact(req.primaryContact!)], '@type': T_PRODUCT },
+    product: {
+      productOffering: { id: lp.ecode },
+      place: placeList,
+      productCharacteristic: rootChars,
+      relatedParty: [siteContact(req.primaryContact!)],
+      '@type': T_PRODUCT,
+    },
   };
-  if (slot) root.appointment = { id: slot.supplierReference, BESAppointmentId: slot.supplierReference, appointmentStart: bb1Time(slot.start) };
+  if (slot)
+    root.appointment = {
+      id: slot.supplierReference,
+      BESAppointmentId: slot.supplierReference,
+      appointmentStart: bb1Time(slot.start),
+    };
   root.billingAccount = { id: account.billingAccountId };
   root.additionalNotes = [
-    { text: [req.notes, req.onSiteRestrictions, ...(req.engineerTasks ?? [])].filter(Boolean).join('; '), type: 'Engineering', '@type': T_NOTE },
+    {
+      text: [req.notes, req.onSiteRestrictions, ...(req.engineerTasks ?? [])].filter(Boolean).join('; '),
+      type: 'Engineering',
+      '@type': T_NOTE,
+    },
     { text: req.hazards ?? '', type: 'HazardNote', '@type': T_NOTE },
   ];
   root.productOrderItem = children;
   root['@type'] = T_ITEM;
 
   const payload: Json = { externalId };
-  const completion = slot ? bb1Time(slot.start.slice(0, 10) + 'T00:00:00Z') : req.requestedCompletionDate ? bb1Date(req.requestedCompletionDate) : undefined;
+  const completion = slot
+    ? bb1Time(slot.start.slice(0, 10) + 'T00:00:00Z')
+    : req.requestedCompletionDate
+      ? bb1Date(req.requestedCompletionDate)
+      : undefined;
   if (completion) payload.requestedCompletionDate = completion;
   payload.productOrderItem = [root];
   payload.relatedParty = orderParties(account, req.primaryContact, req.secondaryContact);

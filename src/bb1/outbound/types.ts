@@ -7,9 +7,19 @@ export type AddressIdentifier = components['schemas']['AddressIdentifier'];
 export type Contact = components['schemas']['Contact'];
 
 /** What the connector knows of the tenant's BB1 account (tenants file). */
-export interface Bb1Account { cugId: string; retailerId: string; billingAccountId: string }
+export interface Bb1Account {
+  cugId: string;
+  retailerId: string;
+  billingAccountId: string;
+}
 
 /** A reserved appointment, as the order needs it. */
-export interface ReservedSlot { id: number; supplierReference: string; start: string; end: string; siteVisitReason?: string }
+export interface ReservedSlot {
+  id: number;
+  supplierReference: string;
+  start: string;
+  end: string;
+  siteVisitReason?: string;
+}
 
 export type Json = Record<string, unknown>;

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 
 /** A sandbox order as BB1 would hold it. */
 export interface SandboxOrder {
-  id: string; externalId: string; cugId: string; scenario: string; kind: 'provide' | 'modify' | 'cease';
+  id: string;
+  externalId: string;
+  cugId: string;
+  scenario: string;
+  kind: 'provide' | 'modify' | 'cease';
   items: { id: string; internalId: string; ecode: string; productId: string; action: string }[];
   serviceId: string;
   appointment?: { id: string; ref: string; start: string; end: string };
@@ -19,7 +23,13 @@ export function itemsFrom(payload: Record<string, unknown>): SandboxOrder['items
   const walk = (list: unknown) => {
     for (const it of (list as Record<string, unknown>[] | undefined) ?? []) {
       const product = (it.product ?? {}) as Record<string, unknown>;
-      out.push({ id: String(it.id), internalId: n(seq++), ecode: String((product.productOffering as { id?: string })?.id ?? ''), productId: String(product.id ?? randomUUID()), action: String(it.action ?? 'add') });
+      out.push({
+        id: String(it.id),
+        internalId: n(seq++),
+        ecode: String((product.productOffering as { id?: string })?.id ?? ''),
+        productId: String(product.id ?? randomUUID()),
+        action: String(it.action ?? 'add'),
+      });
       walk(it.productOrderItem);
     }
   };
@@ -29,9 +39,15 @@ export function itemsFrom(payload: Record<string, unknown>): SandboxOrder['items
 
 export interface StepOptions {
   codes?: { subCode: string; message: string | null }[];
-  rootState?: string; rootSubStatus?: string; childState?: string;
-  appointmentStatus?: string; expectedCompletionDate?: string;
-  untidy?: boolean; eventTime?: string; eventType?: string; characteristics?: { name: string; value: string }[];
+  rootState?: string;
+  rootSubStatus?: string;
+  childState?: string;
+  appointmentStatus?: string;
+  expectedCompletionDate?: string;
+  untidy?: boolean;
+  eventTime?: string;
+  eventType?: string;
+  characteristics?: { name: string; value: string }[];
   /** send with an eventTime this many ms in the past (an out-of-order delivery) */
   lateByMs?: number;
 }
@@ -42,29 +58,56 @@ export function ksu(o: SandboxOrder, s: StepOptions): Record<string, unknown> {
   const items = o.items.map((it, i) => {
     const root = i === 0;
     const item: Record<string, unknown> = {
-      id: it.id, internalId: it.internalId, action: it.action,
-      ...(s.eventType === 'ProductOrderCreateEvent' ? {} : { state: root ? (s.rootState ?? 'inProgress') : (s.childState ?? 'inProgress'), subStatus: root ? (s.rootSubStatus ?? (s.untidy ? 'In Progress' : 'inProgress')) : 'inProgress' }),
+      id: it.id,
+      internalId: it.internalId,
+      action: it.action,
+      ...(s.eventType === 'ProductOrderCreateEvent'
+        ? {}
+        : {
+            state: root ? (s.rootState ?? 'inProgress') : (s.childState ?? 'inProgress'),
+            subStatus: root ? (s.rootSubStatus ?? (s.untidy ? 'In Progress' : 'inProgress')) : 'inProgress',
+          }),
       product: {
-        productOffering: { id: it.ecode }, '@type': 'BTProductRefOrValue',
-        customerFacingServiceId: { value: o.serviceId, previousValue: '' }, id: it.productId,
-        productCharacteristic: root ? (s.characteristics ?? []).map((c) => ({ ...c, '@type': 'BTCharacteristic' })) : [],
+        productOffering: { id: it.ecode },
+        '@type': 'BTProductRefOrValue',
+        customerFacingServiceId: { value: o.serviceId, previousValue: '' },
+        id: it.productId,
+        productCharacteristic: root
+          ? (s.characteristics ?? []).map((c) => ({ ...c, '@type': 'BTCharacteristic' }))
+          : [],
       },
       '@type': 'BTProductOrderItem',
     };
     if (root && s.expectedCompletionDate) item.expectedCompletionDate = s.expectedCompletionDate;
     if (root && o.appointment && s.appointmentStatus) {
-      item.appointment = { id: o.appointment.id, BESAppointmentId: o.appointment.ref, appointmentStatus: s.appointmentStatus, appointmentStart: o.appointment.start, appointmentFinish: o.appointment.end };
+      item.appointment = {
+        id: o.appointment.id,
+        BESAppointmentId: o.appointment.ref,
+        appointmentStatus: s.appointmentStatus,
+        appointmentStart: o.appointment.start,
+        appointmentFinish: o.appointment.end,
+      };
     }
     return item;
   });
   if (s.untidy) items.reverse(); // the root item need not come first
   const errorMessage = (s.codes ?? []).map((c, i) => ({
-    subCode: c.subCode, message: i === 0 && s.untidy ? null : c.message,
+    subCode: c.subCode,
+    message: i === 0 && s.untidy ? null : c.message,
     productOrderItem: s.untidy ? { itemId: rootId } : [{ itemId: rootId }],
   }));
   const cug = { '@referredType': 'Customer', '@type': 'BTRelatedParty', role: 'BtCug', id: o.cugId };
   return {
-    event: { productOrder: { errorMessage, externalId: o.externalId, id: o.id, productOrderItem: items, relatedParty: s.untidy ? cug : [cug], '@type': 'BTProductOrder' } },
+    event: {
+      productOrder: {
+        errorMessage,
+        externalId: o.externalId,
+        id: o.id,
+        productOrderItem: items,
+        relatedParty: s.untidy ? cug : [cug],
+        '@type': 'BTProductOrder',
+      },
+    },
     eventType: s.eventType ?? 'ProductOrderStateChangeEvent',
     eventTime: s.eventTime ?? new Date(Date.now() - (s.lateByMs ?? 0)).toISOString(),
     eventId: randomUUID(),

@@ -18,8 +18,33 @@ export interface SandboxOptions {
   catalogue?: Set<string>;
 }
 
-const CATALOGUE = ['E0000429', 'E0000430', 'E0000432', 'E0000021', 'E0000160', 'E0000174', 'E0000182', 'E0000183', 'E0000186', 'E0000187', 'E0000188', 'E0000189', 'E0001099', 'E0001098', 'E0000154', 'E0000028', 'E0000027', 'E0000029', 'E0000701', 'E0000703', 'E0000152', 'E0000153', 'E0000529'];
-const bb1Error = (res: express.Response, status: number, code: string, message: string) => res.status(status).json({ code, reason: 'Bad Request', message });
+const CATALOGUE = [
+  'E0000429',
+  'E0000430',
+  'E0000432',
+  'E0000021',
+  'E0000160',
+  'E0000174',
+  'E0000182',
+  'E0000183',
+  'E0000186',
+  'E0000187',
+  'E0000188',
+  'E0000189',
+  'E0001099',
+  'E0001098',
+  'E0000154',
+  'E0000028',
+  'E0000027',
+  'E0000029',
+  'E0000701',
+  'E0000703',
+  'E0000152',
+  'E0000153',
+  'E0000529',
+];
+const bb1Error = (res: express.Response, status: number, code: string, message: string) =>
+  res.status(status).json({ code, reason: 'Bad Request', message });
 const day = 24 * 3600 * 1000;
 
 /**
@@ -41,8 +66,10 @@ export async function startSandbox(o: SandboxOptions) {
   const sent: Record<string, unknown>[] = [];
 
   app.post('/oauth/accesstoken', (req, res) => {
-    if (!req.get('Authorization')?.startsWith('Basic ')) return res.status(401).json({ fault: { faultstring: 'Invalid client credentials' } });
-    const t = randomUUID(); tokens.add(t);
+    if (!req.get('Authorization')?.startsWith('Basic '))
+      return res.status(401).json({ fault: { faultstring: 'Invalid client credentials' } });
+    const t = randomUUID();
+    tokens.add(t);
     res.json({ access_token: t, expires_in: 3599, token_type: 'BearerToken' });
   });
   app.use((req, res, next) => {
@@ -57,24 +84,95 @@ export async function startSandbox(o: SandboxOptions) {
     if (!pc && !req.query.uprn) return bb1Error(res, 400, '20', 'postcode or uprn is required');
     const uprn = String(req.query.uprn ?? '10091846447');
     res.json([
-      { id: 'A15104646284', uprn, addressSource: 'Openreach', districtCode: 'LS', qualifier: 'Gold', streetNr: '20', streetName: 'Kingston Road', city: 'Leeds', postcode: pc || 'LS1 4AP', country: 'UK' },
-      { id: 'R09598326361', uprn, addressSource: 'ROBT', streetNr: '20', streetName: 'Kingston Road', city: 'Leeds', postcode: pc || 'LS1 4AP', country: 'UK' },
+      {
+        id: 'A15104646284',
+        uprn,
+        addressSource: 'Openreach',
+        districtCode: 'LS',
+        qualifier: 'Gold',
+        streetNr: '20',
+        streetName: 'Kingston Road',
+        city: 'Leeds',
+        postcode: pc || 'LS1 4AP',
+        country: 'UK',
+      },
+      {
+        id: 'R09598326361',
+        uprn,
+        addressSource: 'ROBT',
+        streetNr: '20',
+        streetName: 'Kingston Road',
+        city: 'Leeds',
+        postcode: pc || 'LS1 4AP',
+        country: 'UK',
+      },
     ]);
   });
 
   app.post('/hubco/tmf/productOfferingQualification/v4/productOfferingQualification', (req, res) => {
     const place = req.body?.productOfferingQualificationItem?.[0]?.product?.place?.[0];
     if (!place?.id || !place?.districtId) return bb1Error(res, 400, '25', 'place id and districtId are required');
-    if (String(place.id).endsWith('0000')) return res.json({ qualificationResult: 'unqualified', productOfferingQualificationItem: [], state: 'done' });
-    const fttp = (id: string, speed: string) => ({ id, product: { place: [{ id: place.id, role: 'install address' }], productCharacteristic: [
-      { name: 'AccessTechnology', value: 'FTTP' }, { name: 'productHighDownloadSpeed', value: speed }, { name: 'productMinimumGuaranteedSpeed', value: '76' },
-      { name: 'productHighUploadSpeed', value: '27.6' }, { name: 'FTTPEXISTINGONTAVAILABLE', value: 'N' }, { name: 'FTTPNEWONTAVAILABLE', value: 'Y' },
-      { name: 'FTTPINSTALLPROCESS', value: '1 Stage' }, { name: 'MINIMUMSITEVISITREASON', value: 'Standard' }, { name: 'REASONCODE', value: 'Z' }],
-      productOffering: { id: id === '1' ? 'FTTP 160_30M' : 'FTTP 1000_115M', name: 'FTTP' },
-      realizingResource: [{ id: '1', name: 'ONT Data', value: { ONTREFNUMBER: 'ONT0046482937', ONTFLOOR: '', ONTROOM: '', ONTPOSITION: '', PORTLIST: { ONTPORT: [{ ONTPORTNUMBER: '1', ONTPORTSTATUS: 'Working', ONTPORTTYPE: 'Data' }, { ONTPORTNUMBER: '2', ONTPORTSTATUS: 'Spare', ONTPORTTYPE: 'Data' }] } }, valueType: 'object', '@type': 'btONTResourceRef' }] },
-      '@type': 'btProductOfferingQualificationItem' });
-    res.json({ qualificationResult: 'qualified', state: 'done', productOfferingQualificationItem: [fttp('1', '147.2'), fttp('2', '900'),
-      { id: '3', product: { productCharacteristic: [{ name: 'AccessTechnology', value: 'SOGEA' }, { name: 'productHighDownloadSpeed', value: '73.6' }, { name: 'productLowDownloadSpeed', value: '61.64' }, { name: 'AVAILABILITY_FLAG', value: 'Y' }], productOffering: { id: 'SOGEA 80_20M', name: 'SOGEA' } } }] });
+    if (String(place.id).endsWith('0000'))
+      return res.json({ qualificationResult: 'unqualified', productOfferingQualificationItem: [], state: 'done' });
+    const fttp = (id: string, speed: string) => ({
+      id,
+      product: {
+        place: [{ id: place.id, role: 'install address' }],
+        productCharacteristic: [
+          { name: 'AccessTechnology', value: 'FTTP' },
+          { name: 'productHighDownloadSpeed', value: speed },
+          { name: 'productMinimumGuaranteedSpeed', value: '76' },
+          { name: 'productHighUploadSpeed', value: '27.6' },
+          { name: 'FTTPEXISTINGONTAVAILABLE', value: 'N' },
+          { name: 'FTTPNEWONTAVAILABLE', value: 'Y' },
+          { name: 'FTTPINSTALLPROCESS', value: '1 Stage' },
+          { name: 'MINIMUMSITEVISITREASON', value: 'Standard' },
+          { name: 'REASONCODE', value: 'Z' },
+        ],
+        productOffering: { id: id === '1' ? 'FTTP 160_30M' : 'FTTP 1000_115M', name: 'FTTP' },
+        realizingResource: [
+          {
+            id: '1',
+            name: 'ONT Data',
+            value: {
+              ONTREFNUMBER: 'ONT0046482937',
+              ONTFLOOR: '',
+              ONTROOM: '',
+              ONTPOSITION: '',
+              PORTLIST: {
+                ONTPORT: [
+                  { ONTPORTNUMBER: '1', ONTPORTSTATUS: 'Working', ONTPORTTYPE: 'Data' },
+                  { ONTPORTNUMBER: '2', ONTPORTSTATUS: 'Spare', ONTPORTTYPE: 'Data' },
+                ],
+              },
+            },
+            valueType: 'object',
+            '@type': 'btONTResourceRef',
+          },
+        ],
+      },
+      '@type': 'btProductOfferingQualificationItem',
+    });
+    res.json({
+      qualificationResult: 'qualified',
+      state: 'done',
+      productOfferingQualificationItem: [
+        fttp('1', '147.2'),
+        fttp('2', '900'),
+        {
+          id: '3',
+          product: {
+            productCharacteristic: [
+              { name: 'AccessTechnology', value: 'SOGEA' },
+              { name: 'productHighDownloadSpeed', value: '73.6' },
+              { name: 'productLowDownloadSpeed', value: '61.64' },
+              { name: 'AVAILABILITY_FLAG', value: 'Y' },
+            ],
+            productOffering: { id: 'SOGEA 80_20M', name: 'SOGEA' },
+          },
+        },
+      ],
+    });
   });
 
   app.post('/common/appointmentManagement/v4/searchTimeSlot', (req, res) => {
@@ -84,8 +182,18 @@ export async function startSandbox(o: SandboxOptions) {
     for (let d = 1; slots.length < 10; d++) {
       const date = new Date(from + d * day).toISOString().slice(0, 10);
       // 08:00-13:00 and 13:00-18:00 UK time: the offset follows BST.
-      const off = new Date(`${date}T12:00:00Z`).toLocaleString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', hourCycle: 'h23' }) === '13' ? '+01:00' : 'Z';
-      slots.push({ validFor: { startDateTime: `${date}T08:00:00${off}`, endDateTime: `${date}T13:00:00${off}` } }, { validFor: { startDateTime: `${date}T13:00:00${off}`, endDateTime: `${date}T18:00:00${off}` } });
+      const off =
+        new Date(`${date}T12:00:00Z`).toLocaleString('en-GB', {
+          timeZone: 'Europe/London',
+          hour: '2-digit',
+          hourCycle: 'h23',
+        }) === '13'
+          ? '+01:00'
+          : 'Z';
+      slots.push(
+        { validFor: { startDateTime: `${date}T08:00:00${off}`, endDateTime: `${date}T13:00:00${off}` } },
+        { validFor: { startDateTime: `${date}T13:00:00${off}`, endDateTime: `${date}T18:00:00${off}` } },
+      );
     }
     res.json({ availableTimeSlot: slots });
   });
@@ -94,7 +202,15 @@ export async function startSandbox(o: SandboxOptions) {
     const v = req.body?.validFor;
     if (!v?.startDateTime || !v?.endDateTime) return bb1Error(res, 400, '25', 'validFor is required');
     const ref = `A${randomUUID().slice(0, 7).toUpperCase()}FR`;
-    res.status(201).json({ id: ref, BESAppointmentId: ref, validFor: v, status: 'Booked', expiryDateTime: new Date(Date.now() + day).toISOString() });
+    res
+      .status(201)
+      .json({
+        id: ref,
+        BESAppointmentId: ref,
+        validFor: v,
+        status: 'Booked',
+        expiryDateTime: new Date(Date.now() + day).toISOString(),
+      });
   });
 
   app.post('/hubco/tmf/productOrderingManagement/v4/productOrder', (req, res) => {
@@ -102,7 +218,8 @@ export async function startSandbox(o: SandboxOptions) {
     const root = body.productOrderItem?.[0];
     const cug = (body.relatedParty ?? []).find((p: { role?: string }) => p.role === 'BtCug')?.id;
     if (!body.externalId) return bb1Error(res, 400, '26', 'externalId is mandatory');
-    if ([...orders.values()].some((x) => x.externalId === body.externalId)) return bb1Error(res, 400, '27', `Duplicate externalId ${body.externalId}`);
+    if ([...orders.values()].some((x) => x.externalId === body.externalId))
+      return bb1Error(res, 400, '27', `Duplicate externalId ${body.externalId}`);
     if (!cug) return bb1Error(res, 400, '26', 'relatedParty BtCug is mandatory');
     const all = itemsFrom(body);
     const unknown = all.find((i) => !catalogue.has(i.ecode));
@@ -110,33 +227,69 @@ export async function startSandbox(o: SandboxOptions) {
     const kind = root.action === 'delete' ? 'cease' : root.action === 'add' ? 'provide' : 'modify';
     if (kind === 'provide') {
       const places = root.product?.place ?? [];
-      if (!places.some((p: { role?: string; id?: string }) => p.role === 'SiteAddress' && p.id) || !places.some((p: { role?: string; id?: string }) => p.role === 'OpenreachAddress' && p.id)) return bb1Error(res, 400, '25', 'SiteAddress and OpenreachAddress places are mandatory');
-      const rid = (root.product?.productCharacteristic ?? []).find((c: { name: string }) => c.name === 'ATT_RT_ResellerID')?.value;
+      if (
+        !places.some((p: { role?: string; id?: string }) => p.role === 'SiteAddress' && p.id) ||
+        !places.some((p: { role?: string; id?: string }) => p.role === 'OpenreachAddress' && p.id)
+      )
+        return bb1Error(res, 400, '25', 'SiteAddress and OpenreachAddress places are mandatory');
+      const rid = (root.product?.productCharacteristic ?? []).find(
+        (c: { name: string }) => c.name === 'ATT_RT_ResellerID',
+      )?.value;
       if (!/^[A-Z0-9]{3}$/.test(String(rid ?? ''))) return bb1Error(res, 400, '28', `Invalid ATT_RT_ResellerID ${rid}`);
     }
     const id = String(nextOrder++).padStart(8, '0');
     const notes = JSON.stringify(root.additionalNotes ?? []) + JSON.stringify(root.note ?? '');
     const appt = root.appointment;
     const order: SandboxOrder = {
-      id, externalId: body.externalId, cugId: cug, scenario: scenarioOf(notes), kind, items: all,
-      serviceId: `BBONE${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`, revision: 0,
-      appointment: appt ? { id: appt.id, ref: appt.BESAppointmentId, start: appt.appointmentStart, end: new Date(Date.parse(appt.appointmentStart) + 5 * 3600 * 1000).toISOString() } : undefined,
+      id,
+      externalId: body.externalId,
+      cugId: cug,
+      scenario: scenarioOf(notes),
+      kind,
+      items: all,
+      serviceId: `BBONE${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
+      revision: 0,
+      appointment: appt
+        ? {
+            id: appt.id,
+            ref: appt.BESAppointmentId,
+            start: appt.appointmentStart,
+            end: new Date(Date.parse(appt.appointmentStart) + 5 * 3600 * 1000).toISOString(),
+          }
+        : undefined,
     };
     orders.set(id, order);
     res.status(202).json({ id, externalId: order.externalId, state: 'acknowledged' });
-    play(order, SCENARIOS[order.scenario]!(order).filter((s) => s.kinds.includes(order.kind)));
+    play(
+      order,
+      SCENARIOS[order.scenario]!(order).filter((s) => s.kinds.includes(order.kind)),
+    );
   });
 
   app.patch('/hubco/tmf/productOrderingManagement/v4/productOrder/:id', (req, res) => {
     const order = orders.get(req.params.id);
     if (!order) return bb1Error(res, 404, '60', `Order ${req.params.id} not found`);
     const root = req.body?.productOrderItem?.[0];
-    if (!root?.internalId || root.internalId !== order.items[0]!.internalId) return bb1Error(res, 400, '28', `internalId ${root?.internalId} is not the latest revision`);
-    if (root.appointment) order.appointment = { id: root.appointment.id, ref: root.appointment.BESAppointmentId, start: root.appointment.appointmentStart, end: new Date(Date.parse(root.appointment.appointmentStart) + 5 * 3600 * 1000).toISOString() };
+    if (!root?.internalId || root.internalId !== order.items[0]!.internalId)
+      return bb1Error(res, 400, '28', `internalId ${root?.internalId} is not the latest revision`);
+    if (root.appointment)
+      order.appointment = {
+        id: root.appointment.id,
+        ref: root.appointment.BESAppointmentId,
+        start: root.appointment.appointmentStart,
+        end: new Date(Date.parse(root.appointment.appointmentStart) + 5 * 3600 * 1000).toISOString(),
+      };
     for (const it of order.items) it.internalId = String(Number(it.internalId) + 100).padStart(10, '0');
     res.status(202).json({ id: order.id });
     play(order, [
-      { kinds: ['provide', 'modify', 'cease'], step: { codes: [{ subCode: '540', message: 'Informational : 540 : Your amend request has been actioned' }], rootSubStatus: 'AmendedByBTWwBC', appointmentStatus: 'Booked' } },
+      {
+        kinds: ['provide', 'modify', 'cease'],
+        step: {
+          codes: [{ subCode: '540', message: 'Informational : 540 : Your amend request has been actioned' }],
+          rootSubStatus: 'AmendedByBTWwBC',
+          appointmentStatus: 'Booked',
+        },
+      },
       ...(order.scenario === 'missed-appointment' ? SCENARIOS.happy!(order).slice(-1) : []),
     ]);
   });
@@ -144,28 +297,57 @@ export async function startSandbox(o: SandboxOptions) {
   app.post('/hubco/tmf/productOrderingManagement/v4/cancelOrder', (req, res) => {
     const order = orders.get(req.body?.productOrder?.id);
     if (!order) return bb1Error(res, 404, '60', `Order ${req.body?.productOrder?.id} not found`);
-    const valid = ['Additional charge not accepted', 'Unwilling to supply reason', 'Delivery too long', 'Chosen different supplier', 'Placed in error / duplicate', 'Price', 'Insufficient lead time'];
-    if (!valid.includes(req.body?.cancellationReason)) return bb1Error(res, 400, '28', `Invalid cancellationReason ${req.body?.cancellationReason}`);
+    const valid = [
+      'Additional charge not accepted',
+      'Unwilling to supply reason',
+      'Delivery too long',
+      'Chosen different supplier',
+      'Placed in error / duplicate',
+      'Price',
+      'Insufficient lead time',
+    ];
+    if (!valid.includes(req.body?.cancellationReason))
+      return bb1Error(res, 400, '28', `Invalid cancellationReason ${req.body?.cancellationReason}`);
     res.status(201).json({ id: randomUUID(), state: 'acknowledged', productOrder: { id: order.id } });
     order.cancelled = true; // the rest of its scripted journey will not happen
-    const cancel = { event: { cancelProductOrder: { id: randomUUID(), state: 'done', cancellationReason: req.body.cancellationReason, productOrder: { id: order.id } } }, eventType: 'CancelProductOrderStateChangeEvent', eventTime: new Date().toISOString(), eventId: randomUUID() };
+    const cancel = {
+      event: {
+        cancelProductOrder: {
+          id: randomUUID(),
+          state: 'done',
+          cancellationReason: req.body.cancellationReason,
+          productOrder: { id: order.id },
+        },
+      },
+      eventType: 'CancelProductOrderStateChangeEvent',
+      eventTime: new Date().toISOString(),
+      eventId: randomUUID(),
+    };
     schedule(order, cancel, pace);
   });
 
-  app.get('/sandbox/ksus', (_req, res) => { res.json(sent); });
+  app.get('/sandbox/ksus', (_req, res) => {
+    res.json(sent);
+  });
 
   const connector = () => (typeof o.connectorBaseUrl === 'function' ? o.connectorBaseUrl() : o.connectorBaseUrl);
   const tokenFor = async (cug: string) => {
     const c = o.ksuClients[cug];
     if (!c) throw new Error(`sandbox has no KSU client for ${cug}`);
-    const r = await axios.post(`${connector()}/v1/auth/supplier/access-token`, 'grant_type=client_credentials', { auth: { username: c.clientId, password: c.clientSecret }, timeout: 5000 });
+    const r = await axios.post(`${connector()}/v1/auth/supplier/access-token`, 'grant_type=client_credentials', {
+      auth: { username: c.clientId, password: c.clientSecret },
+      timeout: 5000,
+    });
     return r.data.access_token as string;
   };
   const post = async (order: SandboxOrder, body: Record<string, unknown>) => {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const token = await tokenFor(order.cugId);
-        await axios.post(`${connector()}/v1/suppliers/BTWHOLESALEBB1/ksus`, body, { headers: { Authorization: `Bearer ${token}` }, timeout: 5000 });
+        await axios.post(`${connector()}/v1/suppliers/BTWHOLESALEBB1/ksus`, body, {
+          headers: { Authorization: `Bearer ${token}` },
+          timeout: 5000,
+        });
         sent.push(body);
         return;
       } catch (e) {
@@ -175,7 +357,11 @@ export async function startSandbox(o: SandboxOptions) {
     }
   };
   let chain = Promise.resolve();
-  function schedule(order: SandboxOrder, body: Record<string, unknown> | (() => Record<string, unknown>), delay: number) {
+  function schedule(
+    order: SandboxOrder,
+    body: Record<string, unknown> | (() => Record<string, unknown>),
+    delay: number,
+  ) {
     const t = setTimeout(() => {
       timers.delete(t);
       const b = typeof body === 'function' ? body() : body;
@@ -196,12 +382,19 @@ export async function startSandbox(o: SandboxOptions) {
     }
   }
 
-  const server: Server = await new Promise((resolve) => { const s = app.listen(o.port ?? 0, '127.0.0.1', () => resolve(s)); });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(o.port ?? 0, '127.0.0.1', () => resolve(s));
+  });
   const port = (server.address() as { port: number }).port;
   return {
     url: `http://127.0.0.1:${port}`,
     orders,
     sent,
-    async stop() { for (const t of timers) clearTimeout(t); await chain; server.closeAllConnections?.(); await new Promise<void>((r) => server.close(() => r())); },
+    async stop() {
+      for (const t of timers) clearTimeout(t);
+      await chain;
+      server.closeAllConnections?.();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
   };
 }

@@ -3,7 +3,9 @@ import { InvalidTokenError, type Audience, type TokenService } from '../../auth/
 import { ApiError } from '../errors.js';
 
 declare module 'express-serve-static-core' {
-  interface Request { auth?: { tenantId: string; clientId: string } }
+  interface Request {
+    auth?: { tenantId: string; clientId: string };
+  }
 }
 
 export function bearerToken(req: Request): string | undefined {
@@ -22,7 +24,12 @@ export function requireBearer(tokens: TokenService, audience: Audience): Request
       next();
     } catch (e) {
       const reason = e instanceof InvalidTokenError ? e.message : 'token invalid';
-      next(ApiError.unauthorised(`Authorization: ${reason}`, `Bearer error="invalid_token", error_description="${reason}"`));
+      next(
+        ApiError.unauthorised(
+          `Authorization: ${reason}`,
+          `Bearer error="invalid_token", error_description="${reason}"`,
+        ),
+      );
     }
   };
 }

@@ -12,11 +12,19 @@ export function idempotency(store: IdempotencyStore): RequestHandler {
     const key = req.get('Idempotency-Key');
     if (req.method !== 'POST' || !key || !req.auth) return next();
     const tenantId = req.auth.tenantId;
-    const fingerprint = createHash('sha256').update(`${req.method} ${req.path}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(`${req.method} ${req.path}\n${JSON.stringify(req.body ?? null)}`)
+      .digest('hex');
     try {
       const claim = await store.claim(tenantId, key, fingerprint);
-      if (claim.kind === 'mismatch') return next(ApiError.unprocessable('Idempotency-Key: was already used with a different request body'));
-      if (claim.kind === 'in-progress') return next(new ApiError(409, 'INVALID_REQUEST', ['Idempotency-Key: the first request with this key is still being processed']));
+      if (claim.kind === 'mismatch')
+        return next(ApiError.unprocessable('Idempotency-Key: was already used with a different request body'));
+      if (claim.kind === 'in-progress')
+        return next(
+          new ApiError(409, 'INVALID_REQUEST', [
+            'Idempotency-Key: the first request with this key is still being processed',
+          ]),
+        );
       if (claim.kind === 'replay') {
         res.setHeader('Idempotent-Replayed', 'true');
         res.status(claim.status).json(claim.body);
@@ -29,7 +37,14 @@ export function idempotency(store: IdempotencyStore): RequestHandler {
     res.json = (body: unknown) => {
       const status = res.statusCode;
       const done = status >= 500 ? store.release(tenantId, key) : store.complete(tenantId, key, status, body);
-      done.then(() => json(body), (e) => { res.status(500); json(new ApiError(500, 'GATEWAY_FAULT', ['could not record the idempotent response']).body()); req.log?.error({ err: e }, 'idempotency'); });
+      done.then(
+        () => json(body),
+        (e) => {
+          res.status(500);
+          json(new ApiError(500, 'GATEWAY_FAULT', ['could not record the idempotent response']).body());
+          req.log?.error({ err: e }, 'idempotency');
+        },
+      );
       return res;
     };
     next();

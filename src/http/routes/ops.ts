@@ -16,14 +16,26 @@ export function opsRoutes(ctx: AppContext): Router {
   const r = Router();
   const spec = loadServiceSpec();
   const updatesSpec = loadTenantUpdatesSpec();
-  r.get('/health', (_req, res) => { res.json({ status: ctx.lifecycle.state === 'stopping' ? 'stopping' : 'ok', database: ctx.dbEngine }); });
-  r.get('/ready', (_req, res) => { res.status(ctx.lifecycle.state === 'ok' ? 200 : 503).json({ status: ctx.lifecycle.state, database: ctx.dbEngine }); });
-  r.get('/metrics', async (_req, res) => { res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()); });
-  r.get('/openapi.json', (_req, res) => { res.json(spec); });
-  r.get('/openapi/tenant-updates-api.json', (_req, res) => { res.json(updatesSpec); });
+  r.get('/health', (_req, res) => {
+    res.json({ status: ctx.lifecycle.state === 'stopping' ? 'stopping' : 'ok', database: ctx.dbEngine });
+  });
+  r.get('/ready', (_req, res) => {
+    res.status(ctx.lifecycle.state === 'ok' ? 200 : 503).json({ status: ctx.lifecycle.state, database: ctx.dbEngine });
+  });
+  r.get('/metrics', async (_req, res) => {
+    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+  r.get('/openapi.json', (_req, res) => {
+    res.json(spec);
+  });
+  r.get('/openapi/tenant-updates-api.json', (_req, res) => {
+    res.json(updatesSpec);
+  });
   // absolute-path.js only: the package's index evaluates the whole browser bundle (~10 MB of heap) in Node.
   const uiDir = (require('swagger-ui-dist/absolute-path.js') as () => string)();
   r.use('/docs/assets', express.static(uiDir, { index: false }));
-  r.get(['/docs', '/docs/'], (_req, res) => { res.type('html').send(DOCS_HTML); });
+  r.get(['/docs', '/docs/'], (_req, res) => {
+    res.type('html').send(DOCS_HTML);
+  });
   return r;
 }
