@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/env.js';
 import { parseTenants } from '../src/config/tenants.js';
-import { createLogger } from '../src/log.js';
+import { createLogger } from '../src/platform/log.js';
 import { createService } from '../src/service.js';
 import { openDatabase } from '../src/store/database.js';
 import { TenantOrders } from '../src/store/orders.js';

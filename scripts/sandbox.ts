@@ -1,6 +1,6 @@
 // `npm run sandbox`: the BB1 sandbox on its own, for pointing a connector at it (BB1_BASE_URL).
-import { startSandbox } from '../src/bb1/sandbox/server.js';
-import { createLogger } from '../src/log.js';
+import { startSandbox } from '../src/suppliers/bb1/sandbox/server.js';
+import { createLogger } from '../src/platform/log.js';
 
 const port = Number(process.env.SANDBOX_PORT ?? 8090);
 const connector = process.env.CONNECTOR_URL ?? 'http://127.0.0.1:8080';

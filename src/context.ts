@@ -3,9 +3,9 @@ import type { Config } from './config/env.js';
 import type { TenantDirectory } from './config/tenants.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Db } from './store/database.js';
-import type { Metrics } from './metrics.js';
-import type { Bb1Connector } from './bb1/connector.js';
-import type { Bb1Mappings } from './bb1/mappings/indexed.js';
+import type { Metrics } from './platform/metrics.js';
+import type { Bb1Connector } from './suppliers/bb1/connector.js';
+import type { Bb1Mappings } from './suppliers/bb1/mappings/indexed.js';
 
 /** Everything a request handler or worker needs, built once by the composition root (main.ts). */
 export interface AppContext {

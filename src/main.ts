@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from './paths.js';
+import { projectRoot } from './platform/paths.js';
 import { loadConfig, ConfigError } from './config/env.js';
 import { loadTenantsFile, TenantsFileError } from './config/tenants.js';
-import { MappingsError } from './bb1/mappings/load.js';
-import { createLogger } from './log.js';
+import { MappingsError } from './suppliers/bb1/mappings/load.js';
+import { createLogger } from './platform/log.js';
 import { createService } from './service.js';
-import { startSandbox } from './bb1/sandbox/server.js';
+import { startSandbox } from './suppliers/bb1/sandbox/server.js';
 
 const ROOT = projectRoot();
 export const DEMO_TENANTS_FILE = join(ROOT, 'config', 'demo-tenants.yaml');

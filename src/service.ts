@@ -4,13 +4,13 @@ import type { Config } from './config/env.js';
 import type { TenantDirectory } from './config/tenants.js';
 import { TokenService } from './auth/tokens.js';
 import { openDatabase, migrate, type DatabaseHandle } from './store/database.js';
-import { createMetrics, registerBacklogGauges } from './metrics.js';
+import { createMetrics, registerBacklogGauges } from './platform/metrics.js';
 import { readBacklog } from './store/backlog.js';
-import { Bb1Connector } from './bb1/connector.js';
-import { loadBb1Mappings } from './bb1/mappings/load.js';
+import { Bb1Connector } from './suppliers/bb1/connector.js';
+import { loadBb1Mappings } from './suppliers/bb1/mappings/load.js';
 import { createApp } from './http/app.js';
-import { Dispatcher } from './tenant/dispatch.js';
-import { KsuProcessor } from './updates/apply-ksus.js';
+import { Dispatcher } from './orders/dispatch.js';
+import { KsuProcessor } from './ksus/apply.js';
 import { DeliveryWorker } from './kci/delivery-worker.js';
 import type { AppContext } from './context.js';
 

@@ -1,6 +1,6 @@
 import { openDatabase } from '../store/database.js';
-import { parseKsu, normaliseKey } from '../bb1/inbound/parse-ksu.js';
-import type { Bb1Mappings } from '../bb1/mappings/indexed.js';
+import { parseKsu, normaliseKey } from '../suppliers/bb1/inbound/parse-ksu.js';
+import type { Bb1Mappings } from '../suppliers/bb1/mappings/indexed.js';
 
 /** Codes, subStatuses and appointment statuses seen in stored KSUs that no row matches, with counts and first/last seen. */
 export async function coverage(

@@ -1,11 +1,11 @@
-import type { Bb1Mappings } from '../bb1/mappings/indexed.js';
-import { parseKsu } from '../bb1/inbound/parse-ksu.js';
-import { translateKsu } from '../bb1/inbound/translate-ksu.js';
-import { buildProvide } from '../bb1/outbound/provide.js';
-import { buildModify } from '../bb1/outbound/modify.js';
-import { buildCease } from '../bb1/outbound/cease.js';
-import { TranslationError } from '../bb1/outbound/translation-error.js';
-import type { OrderRequest } from '../bb1/outbound/types.js';
+import type { Bb1Mappings } from '../suppliers/bb1/mappings/indexed.js';
+import { parseKsu } from '../suppliers/bb1/inbound/parse-ksu.js';
+import { translateKsu } from '../suppliers/bb1/inbound/translate-ksu.js';
+import { buildProvide } from '../suppliers/bb1/outbound/provide.js';
+import { buildModify } from '../suppliers/bb1/outbound/modify.js';
+import { buildCease } from '../suppliers/bb1/outbound/cease.js';
+import { TranslationError } from '../suppliers/bb1/outbound/translation-error.js';
+import type { OrderRequest } from '../suppliers/bb1/outbound/types.js';
 
 const ACCOUNT = { cugId: 'CUG5009999999', retailerId: 'ZYX', billingAccountId: '0455821481' };
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { loadBb1Mappings, MappingsError } from '../bb1/mappings/load.js';
+import { loadBb1Mappings, MappingsError } from '../suppliers/bb1/mappings/load.js';
 import { explainFile } from './explain.js';
 import { diffTables } from './diff.js';
 import { coverage } from './coverage.js';

@@ -9,7 +9,7 @@ import { echoCorrelationHeaders } from './middleware/correlation.js';
 import { requireBearer } from './middleware/bearer-auth.js';
 import { idempotency } from './middleware/idempotency.js';
 import { IdempotencyStore } from '../store/idempotency.js';
-import { opsRoutes } from './routes/ops.js';
+import { healthAndDocsRoutes } from './routes/health-and-docs.js';
 import { tokenRoutes } from './routes/access-tokens.js';
 import { supplierKsuRoutes } from './routes/supplier-ksus.js';
 import { addressRoutes } from './routes/addresses.js';
@@ -18,7 +18,7 @@ import { appointmentRoutes } from './routes/appointments.js';
 import { serviceOrderRoutes } from './routes/service-orders.js';
 import { amendmentRoutes } from './routes/service-order-amendments.js';
 import { cancellationRoutes } from './routes/service-order-cancellations.js';
-import { operatorRoutes } from './routes/operator.js';
+import { opsRoutes } from './routes/ops.js';
 import { demoInboxRoutes } from './routes/demo-inbox.js';
 
 declare module 'express-serve-static-core' {
@@ -63,13 +63,13 @@ export function createApp(ctx: AppContext): Express {
   app.set('trust proxy', false);
   app.use(requestLogging(ctx.log, ctx));
   app.use(echoCorrelationHeaders);
-  app.use(opsRoutes(ctx));
+  app.use(healthAndDocsRoutes(ctx));
   app.use(supplierKsuRoutes(ctx));
   app.use(demoInboxRoutes(ctx));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use(tokenRoutes(ctx));
-  app.use(operatorRoutes(ctx));
+  app.use(opsRoutes(ctx));
   app.use('/v1', requireBearer(ctx.tokens, 'tenant-api'));
   app.use(
     OpenApiValidator.middleware({

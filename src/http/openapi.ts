@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { projectRoot } from '../paths.js';
+import { projectRoot } from '../platform/paths.js';
 
 export const OPENAPI_DIR = join(projectRoot(), 'openapi');
 

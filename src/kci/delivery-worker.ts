@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
 import type { Tenant, TenantDirectory } from '../config/tenants.js';
-import type { Metrics } from '../metrics.js';
-import { TokenProvider } from '../oauth-client.js';
+import type { Metrics } from '../platform/metrics.js';
+import { TokenProvider } from '../platform/oauth-client.js';
 import {
   claimDue,
   recordOutcomes,

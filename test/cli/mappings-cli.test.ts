@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../src/cli/mappings.js';
 import { coverage } from '../../src/cli/coverage.js';
-import { loadBb1Mappings } from '../../src/bb1/mappings/load.js';
+import { loadBb1Mappings } from '../../src/suppliers/bb1/mappings/load.js';
 import { openDatabase, migrate } from '../../src/store/database.js';
-import { InboxWriter } from '../../src/updates/ksu-inbox.js';
+import { InboxWriter } from '../../src/ksus/inbox.js';
 
 const tmp: string[] = [];
 afterAll(() => {

@@ -2,9 +2,9 @@ import request from 'supertest';
 import type { Server } from 'node:http';
 import { loadConfig } from '../../src/config/env.js';
 import { parseTenants } from '../../src/config/tenants.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/platform/log.js';
 import { createService, type Service } from '../../src/service.js';
-import { startSandbox } from '../../src/bb1/sandbox/server.js';
+import { startSandbox } from '../../src/suppliers/bb1/sandbox/server.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
 import { freshDatabase, type Engine } from './db.js';
 

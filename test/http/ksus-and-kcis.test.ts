@@ -4,7 +4,7 @@ import { startKciSink } from '../helpers/sink.js';
 import { startBb1Stub } from '../helpers/bb1-stub.js';
 import { startStack, provideBody, OPERATOR_TOKEN, type Stack } from '../helpers/stack.js';
 import { expectMatchesSpec, expectValidKci } from '../helpers/spec.js';
-import { BB1_PATHS } from '../../src/bb1/client.js';
+import { BB1_PATHS } from '../../src/suppliers/bb1/client.js';
 import { waitUntil } from '../helpers/wait.js';
 import { TenantOrders } from '../../src/store/orders.js';
 

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/platform/log.js';
 import { loadConfig } from '../../src/config/env.js';
 import { parseTenants } from '../../src/config/tenants.js';
 import { createService } from '../../src/service.js';

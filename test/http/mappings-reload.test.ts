@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startKciSink } from '../helpers/sink.js';
 import { startBb1Stub } from '../helpers/bb1-stub.js';
 import { startStack, provideBody, OPERATOR_TOKEN, type Stack } from '../helpers/stack.js';
-import { BB1_PATHS } from '../../src/bb1/client.js';
+import { BB1_PATHS } from '../../src/suppliers/bb1/client.js';
 
 describe('reloading the tables in a running service', () => {
   let stack: Stack;

@@ -5,7 +5,7 @@ import { startStack, provideBody, type Stack } from '../helpers/stack.js';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
 import { TenantOrders } from '../../src/store/orders.js';
-import { BB1_PATHS } from '../../src/bb1/client.js';
+import { BB1_PATHS } from '../../src/suppliers/bb1/client.js';
 import { waitUntil } from '../helpers/wait.js';
 
 // Two connector instances on one PostgreSQL database, as a scaled-out deployment runs: BB1 sends each

@@ -4,8 +4,8 @@ import { tenantsYaml } from '../helpers/stack.js';
 import { waitUntil } from '../helpers/wait.js';
 import { migrate, type DatabaseHandle } from '../../src/store/database.js';
 import { parseTenants } from '../../src/config/tenants.js';
-import { createLogger } from '../../src/log.js';
-import { createMetrics } from '../../src/metrics.js';
+import { createLogger } from '../../src/platform/log.js';
+import { createMetrics } from '../../src/platform/metrics.js';
 import { DeliveryWorker } from '../../src/kci/delivery-worker.js';
 import { TenantOrders } from '../../src/store/orders.js';
 import { sql } from 'kysely';
@@ -85,21 +85,19 @@ describe.each(ENGINES)('KCI delivery slots (%s)', (engine) => {
 
   it('on stop, a delivery still hanging after the grace is abandoned and its KCI handed back untried', async () => {
     const tenants = parseTenants(tenantsYaml(sink.url), 'tenants.yaml', {});
-    await db.db
-      .transaction()
-      .execute((trx) =>
-        enqueueKcis(trx, [
-          {
-            tenantId: 'TENANT2',
-            orderId: 800,
-            orderType: 'NEW',
-            conversationId: 'stop-hang',
-            supplier: 'BTWHOLESALEBB1',
-            content: { updateType: 'INFORMATIONAL' as const, information: { type: 'UPDATE' } },
-            entity: { id: 800 },
-          },
-        ]),
-      );
+    await db.db.transaction().execute((trx) =>
+      enqueueKcis(trx, [
+        {
+          tenantId: 'TENANT2',
+          orderId: 800,
+          orderType: 'NEW',
+          conversationId: 'stop-hang',
+          supplier: 'BTWHOLESALEBB1',
+          content: { updateType: 'INFORMATIONAL' as const, information: { type: 'UPDATE' } },
+          entity: { id: 800 },
+        },
+      ]),
+    );
     sink.setResponder(() => ({ status: 204, hold: true }));
     const worker = new DeliveryWorker(db.db, tenants, createLogger('silent'), createMetrics(), {
       retrySchedule: [1],

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { findAddresses } from '../../tenant/lookups.js';
+import { findAddresses } from '../../orders/lookups.js';
 import { callingTenant } from './_shared.js';
 
 export function addressRoutes(ctx: AppContext): Router {

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { availableAppointments } from '../../tenant/lookups.js';
-import { reserveAppointment } from '../../tenant/reserve-appointment.js';
-import type { AddressIdentifier } from '../../bb1/outbound/types.js';
+import { availableAppointments } from '../../orders/lookups.js';
+import { reserveAppointment } from '../../orders/reserve-appointment.js';
+import type { AddressIdentifier } from '../../suppliers/bb1/outbound/types.js';
 import { callingTenant, jsonQuery } from './_shared.js';
 
 export function appointmentRoutes(ctx: AppContext): Router {

@@ -1,41 +1,109 @@
-import express, { Router } from 'express';
-import { createRequire } from 'node:module';
+import { Router, type RequestHandler } from 'express';
+import { timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../../context.js';
-import { loadServiceSpec, loadTenantUpdatesSpec } from '../openapi.js';
+import { ApiError } from '../errors.js';
+import { bearerToken } from '../middleware/bearer-auth.js';
+import { listOutbox, redeliver } from '../../kci/outbox.js';
 
-const require = createRequire(import.meta.url);
+type InboxRow = {
+  id: number | string;
+  event_id: string | null;
+  event_type: string | null;
+  tenant_id: string | null;
+  status: string;
+  error: string | null;
+  received_at: Date | string;
+  raw: string;
+};
+const inboxEntry = (k: InboxRow) => ({
+  id: Number(k.id),
+  eventId: k.event_id,
+  eventType: k.event_type,
+  tenantId: k.tenant_id,
+  status: k.status,
+  error: k.error,
+  receivedAt: new Date(k.received_at).toISOString(),
+  raw: k.raw,
+});
 
-const DOCS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>bb1-connector API</title>
-<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head><body><div id="ui"></div>
-<script src="/docs/assets/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ urls: [{ url: '/openapi.json', name: 'bb1-connector API' }, { url: '/openapi/tenant-updates-api.json', name: 'Tenant Updates API (KCIs)' }], dom_id: '#ui' });</script>
-</body></html>`;
-
-/** /health, /ready, /metrics, /openapi.json and /docs (Swagger UI served from the local package). */
+/** Operator calls (list/redeliver KCIs, inspect KSUs, reload tables), guarded by OPERATOR_TOKEN. */
 export function opsRoutes(ctx: AppContext): Router {
   const r = Router();
-  const spec = loadServiceSpec();
-  const updatesSpec = loadTenantUpdatesSpec();
-  r.get('/health', (_req, res) => {
-    res.json({ status: ctx.lifecycle.state === 'stopping' ? 'stopping' : 'ok', database: ctx.dbEngine });
+  const guard: RequestHandler = (req, _res, next) => {
+    const expected = ctx.config.operatorToken;
+    const got = bearerToken(req);
+    if (
+      !expected ||
+      !got ||
+      got.length !== expected.length ||
+      !timingSafeEqual(Buffer.from(got), Buffer.from(expected))
+    ) {
+      return next(ApiError.unauthorised('Authorization: the operator token is required'));
+    }
+    next();
+  };
+  r.get('/ops/kcis', guard, async (req, res) => {
+    const limit = Math.min(1000, Number(req.query.limit ?? 100) || 100);
+    res.json(
+      await listOutbox(ctx.db, {
+        status: req.query.status as string | undefined,
+        tenantId: req.query.tenant as string | undefined,
+        limit,
+      }),
+    );
   });
-  r.get('/ready', (_req, res) => {
-    res.status(ctx.lifecycle.state === 'ok' ? 200 : 503).json({ status: ctx.lifecycle.state, database: ctx.dbEngine });
+  r.post('/ops/kcis/:id/redeliver', guard, async (req, res) => {
+    const id = String(req.params.id);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw ApiError.invalid('id: must be a KCI uuid');
+    const entry = await redeliver(ctx.db, id);
+    if (!entry) throw ApiError.notFound(`KCI ${id}`);
+    ctx.kick.kcis();
+    res.status(202).json(entry);
   });
-  r.get('/metrics', async (_req, res) => {
-    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  r.get('/ops/ksus', guard, async (req, res) => {
+    let q = ctx.db
+      .selectFrom('ksu_inbox')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(Math.min(1000, Number(req.query.limit ?? 100) || 100));
+    if (req.query.status) q = q.where('status', '=', String(req.query.status));
+    res.json((await q.execute()).map(inboxEntry));
   });
-  r.get('/openapi.json', (_req, res) => {
-    res.json(spec);
+  r.post('/ops/ksus/:id/reprocess', guard, async (req, res) => {
+    const id = String(req.params.id);
+    if (!/^[1-9]\d{0,17}$/.test(id)) throw ApiError.invalid('id: must be a KSU inbox id (a positive integer)');
+    const row = await ctx.db
+      .updateTable('ksu_inbox')
+      .set({ status: 'PENDING', error: null })
+      .where('id', '=', Number(id))
+      .where('status', 'in', ['UNMATCHED', 'FAILED'])
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) {
+      const existing = await ctx.db
+        .selectFrom('ksu_inbox')
+        .select(['status'])
+        .where('id', '=', Number(id))
+        .executeTakeFirst();
+      if (!existing) throw ApiError.notFound(`KSU ${id}`);
+      throw new ApiError(409, 'INVALID_REQUEST', [
+        `KSU ${id} is ${existing.status}; only UNMATCHED or FAILED KSUs can be reprocessed`,
+      ]);
+    }
+    req.log?.info({ ksu: Number(id) }, 'KSU queued for reprocessing by an operator');
+    ctx.kick.ksus();
+    res.status(202).json(inboxEntry(row));
   });
-  r.get('/openapi/tenant-updates-api.json', (_req, res) => {
-    res.json(updatesSpec);
-  });
-  // absolute-path.js only: the package's index evaluates the whole browser bundle (~10 MB of heap) in Node.
-  const uiDir = (require('swagger-ui-dist/absolute-path.js') as () => string)();
-  r.use('/docs/assets', express.static(uiDir, { index: false }));
-  r.get(['/docs', '/docs/'], (_req, res) => {
-    res.type('html').send(DOCS_HTML);
+  r.post('/ops/mappings/reload', guard, (_req, res) => {
+    try {
+      ctx.mappings.reload();
+      res.json({ reloaded: true, tables: Object.keys(ctx.mappings.current.tables).length });
+    } catch (e) {
+      throw new ApiError(422, 'INVALID_REQUEST', [
+        'mapping tables are invalid; the previous tables are still in use',
+        ...((e as { problems?: string[] }).problems ?? [(e as Error).message]),
+      ]);
+    }
   });
   return r;
 }

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { checkAvailability } from '../../tenant/lookups.js';
-import type { AddressIdentifier } from '../../bb1/outbound/types.js';
+import { checkAvailability } from '../../orders/lookups.js';
+import type { AddressIdentifier } from '../../suppliers/bb1/outbound/types.js';
 import { callingTenant, jsonQuery } from './_shared.js';
 
 export function availabilityRoutes(ctx: AppContext): Router {

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { amendOrder } from '../../tenant/amend-cancel-order.js';
+import { amendOrder } from '../../orders/amend-cancel-order.js';
 import { callingTenant, conversationOf } from './_shared.js';
 
 export function amendmentRoutes(ctx: AppContext): Router {

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { cancelOrder } from '../../tenant/amend-cancel-order.js';
+import { cancelOrder } from '../../orders/amend-cancel-order.js';
 import { callingTenant, conversationOf } from './_shared.js';
 
 export function cancellationRoutes(ctx: AppContext): Router {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { createOrder } from '../../tenant/create-order.js';
-import { getOrder } from '../../tenant/get-order.js';
+import { createOrder } from '../../orders/create-order.js';
+import { getOrder } from '../../orders/get-order.js';
 import { callingTenant, conversationOf } from './_shared.js';
 
 export function serviceOrderRoutes(ctx: AppContext): Router {

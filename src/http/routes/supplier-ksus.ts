@@ -2,10 +2,10 @@ import express, { Router } from 'express';
 import type { AppContext } from '../../context.js';
 import { requireBearer } from '../middleware/bearer-auth.js';
 import { ApiError, sendError } from '../errors.js';
-import { parseKsu } from '../../bb1/inbound/parse-ksu.js';
+import { parseKsu } from '../../suppliers/bb1/inbound/parse-ksu.js';
 import { findOrderForSupplier } from '../../store/orders.js';
-import { InboxWriter } from '../../updates/ksu-inbox.js';
-import { tenantOfExternalId } from '../../tenant/create-order.js';
+import { InboxWriter } from '../../ksus/inbox.js';
+import { tenantOfExternalId } from '../../orders/create-order.js';
 
 /**
  * POST /v1/suppliers/BTWHOLESALEBB1/ksus: stored before the 202 (raw body always kept), duplicates by

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Backlog } from './store/backlog.js';
+import type { Backlog } from '../store/backlog.js';
 
 export function createMetrics() {
   const registry = new Registry();

@@ -1,5 +1,5 @@
-import type { Tenant } from '../config/tenants.js';
-import type { Metrics } from '../metrics.js';
+import type { Tenant } from '../../config/tenants.js';
+import type { Metrics } from '../../platform/metrics.js';
 import { Bb1Client, BB1_PATHS } from './client.js';
 import type { Bb1Mappings } from './mappings/indexed.js';
 

@@ -1,4 +1,4 @@
-import type { YamlSource } from '../../yaml-source.js';
+import type { YamlSource } from '../../../platform/yaml-source.js';
 import type { Bb1Tables, TableName } from './schema.js';
 
 /** Checks that span tables: what zod cannot see. Each problem names file:line and how to fix it. */

@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import axiosRetry, { isNetworkError } from 'axios-retry';
 import { randomUUID } from 'node:crypto';
-import { TokenProvider } from '../oauth-client.js';
+import { TokenProvider } from '../../platform/oauth-client.js';
 
 export const BB1_PATHS = {
   token: '/oauth/accesstoken',

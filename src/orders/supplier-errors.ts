@@ -1,5 +1,5 @@
-import { Bb1Error } from '../bb1/client.js';
-import { TranslationError } from '../bb1/outbound/translation-error.js';
+import { Bb1Error } from '../suppliers/bb1/client.js';
+import { TranslationError } from '../suppliers/bb1/outbound/translation-error.js';
 import { ApiError } from '../http/errors.js';
 
 export const PASSTHROUGH = 'The supplier API returned the following message: ';

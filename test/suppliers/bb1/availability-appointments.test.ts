@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { loadBb1Mappings } from '../../src/bb1/mappings/load.js';
-import { buildPoqRequest, translatePoqResponse, translateAddresses } from '../../src/bb1/availability.js';
-import { classifySlot, translateSlots, buildSlotSearch } from '../../src/bb1/appointments.js';
+import { loadBb1Mappings } from '../../../src/suppliers/bb1/mappings/load.js';
+import { buildPoqRequest, translatePoqResponse, translateAddresses } from '../../../src/suppliers/bb1/availability.js';
+import { classifySlot, translateSlots, buildSlotSearch } from '../../../src/suppliers/bb1/appointments.js';
 
 const m = loadBb1Mappings('mappings');
 

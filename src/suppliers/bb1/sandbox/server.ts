@@ -202,15 +202,13 @@ export async function startSandbox(o: SandboxOptions) {
     const v = req.body?.validFor;
     if (!v?.startDateTime || !v?.endDateTime) return bb1Error(res, 400, '25', 'validFor is required');
     const ref = `A${randomUUID().slice(0, 7).toUpperCase()}FR`;
-    res
-      .status(201)
-      .json({
-        id: ref,
-        BESAppointmentId: ref,
-        validFor: v,
-        status: 'Booked',
-        expiryDateTime: new Date(Date.now() + day).toISOString(),
-      });
+    res.status(201).json({
+      id: ref,
+      BESAppointmentId: ref,
+      validFor: v,
+      status: 'Booked',
+      expiryDateTime: new Date(Date.now() + day).toISOString(),
+    });
   });
 
   app.post('/hubco/tmf/productOrderingManagement/v4/productOrder', (req, res) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { YamlSource } from '../../yaml-source.js';
+import { YamlSource } from '../../../platform/yaml-source.js';
 import { Tables, type Bb1Tables, type TableName } from './schema.js';
 import { crossCheck } from './cross-check.js';
 import { indexTables, type Bb1Mappings } from './indexed.js';

@@ -1,9 +1,9 @@
 import type { AppContext } from '../context.js';
 import { SUPPLIER_BB1, type Tenant } from '../config/tenants.js';
 import { ApiError } from '../http/errors.js';
-import { translateAddresses, buildPoqRequest, translatePoqResponse } from '../bb1/availability.js';
-import { buildSlotSearch, translateSlots } from '../bb1/appointments.js';
-import type { AddressIdentifier } from '../bb1/outbound/types.js';
+import { translateAddresses, buildPoqRequest, translatePoqResponse } from '../suppliers/bb1/availability.js';
+import { buildSlotSearch, translateSlots } from '../suppliers/bb1/appointments.js';
+import type { AddressIdentifier } from '../suppliers/bb1/outbound/types.js';
 import { supplierCall } from './supplier-errors.js';
 
 export function requireSupplier(supplier: string | undefined, field = 'supplier'): void {

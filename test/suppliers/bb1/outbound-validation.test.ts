@@ -1,10 +1,10 @@
-import { loadBb1Mappings } from '../../src/bb1/mappings/load.js';
-import { buildProvide } from '../../src/bb1/outbound/provide.js';
-import { buildModify } from '../../src/bb1/outbound/modify.js';
-import { buildCease } from '../../src/bb1/outbound/cease.js';
-import { buildAmend, buildCancel } from '../../src/bb1/outbound/amend-cancel.js';
-import { TranslationError } from '../../src/bb1/outbound/translation-error.js';
-import type { OrderRequest } from '../../src/bb1/outbound/types.js';
+import { loadBb1Mappings } from '../../../src/suppliers/bb1/mappings/load.js';
+import { buildProvide } from '../../../src/suppliers/bb1/outbound/provide.js';
+import { buildModify } from '../../../src/suppliers/bb1/outbound/modify.js';
+import { buildCease } from '../../../src/suppliers/bb1/outbound/cease.js';
+import { buildAmend, buildCancel } from '../../../src/suppliers/bb1/outbound/amend-cancel.js';
+import { TranslationError } from '../../../src/suppliers/bb1/outbound/translation-error.js';
+import type { OrderRequest } from '../../../src/suppliers/bb1/outbound/types.js';
 
 const m = loadBb1Mappings('mappings');
 const ACCOUNT = { cugId: 'CUG5009999999', retailerId: 'ZYX', billingAccountId: '0455821481' };

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
-import { Bb1Error } from '../bb1/client.js';
+import { Bb1Error } from '../suppliers/bb1/client.js';
 import { enqueueKci } from '../kci/outbox.js';
 import { reason } from '../kci/envelope.js';
 import { updateOrder, toOrder } from '../store/orders.js';
-import { requeueUnmatched } from '../updates/ksu-inbox.js';
-import type { Bb1OrderState } from '../bb1/inbound/translate-ksu.js';
+import { requeueUnmatched } from '../ksus/inbox.js';
+import type { Bb1OrderState } from '../suppliers/bb1/inbound/translate-ksu.js';
 import { PASSTHROUGH } from './supplier-errors.js';
 
 /**

@@ -1,12 +1,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { loadBb1Mappings } from '../../src/bb1/mappings/load.js';
-import { parseKsu, parseMessage } from '../../src/bb1/inbound/parse-ksu.js';
+import { loadBb1Mappings } from '../../../src/suppliers/bb1/mappings/load.js';
+import { parseKsu, parseMessage } from '../../../src/suppliers/bb1/inbound/parse-ksu.js';
 import {
   translateKsu,
   type Bb1OrderState,
   type KsuTranslation,
   type OrderView,
-} from '../../src/bb1/inbound/translate-ksu.js';
+} from '../../../src/suppliers/bb1/inbound/translate-ksu.js';
 
 const m = loadBb1Mappings('mappings');
 const DIR = 'test/fixtures/seed003/';

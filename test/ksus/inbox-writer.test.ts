@@ -1,6 +1,6 @@
 import { ENGINES, freshDatabase } from '../helpers/db.js';
 import { migrate, type DatabaseHandle } from '../../src/store/database.js';
-import { InboxWriter } from '../../src/updates/ksu-inbox.js';
+import { InboxWriter } from '../../src/ksus/inbox.js';
 
 const k = (eventId: string | null, raw = '{}') => ({
   eventId,

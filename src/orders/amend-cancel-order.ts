@@ -1,9 +1,9 @@
 import type { AppContext } from '../context.js';
 import type { Tenant } from '../config/tenants.js';
-import { buildAmend, buildCancel, type KnownItem } from '../bb1/outbound/amend-cancel.js';
-import type { AmendmentRequest, CancellationRequest, ReservedSlot } from '../bb1/outbound/types.js';
-import type { Technology } from '../bb1/mappings/indexed.js';
-import type { Bb1OrderState } from '../bb1/inbound/translate-ksu.js';
+import { buildAmend, buildCancel, type KnownItem } from '../suppliers/bb1/outbound/amend-cancel.js';
+import type { AmendmentRequest, CancellationRequest, ReservedSlot } from '../suppliers/bb1/outbound/types.js';
+import type { Technology } from '../suppliers/bb1/mappings/indexed.js';
+import type { Bb1OrderState } from '../suppliers/bb1/inbound/translate-ksu.js';
 import { ApiError } from '../http/errors.js';
 import { nextValue } from '../store/counters.js';
 import { TenantOrders, updateOrder } from '../store/orders.js';

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { loadBb1Mappings } from '../../src/bb1/mappings/load.js';
-import { buildProvide } from '../../src/bb1/outbound/provide.js';
-import { buildModify } from '../../src/bb1/outbound/modify.js';
-import { buildCease } from '../../src/bb1/outbound/cease.js';
-import { buildAmend, buildCancel } from '../../src/bb1/outbound/amend-cancel.js';
-import type { OrderRequest } from '../../src/bb1/outbound/types.js';
-import { goldenDiff } from '../helpers/golden.js';
+import { loadBb1Mappings } from '../../../src/suppliers/bb1/mappings/load.js';
+import { buildProvide } from '../../../src/suppliers/bb1/outbound/provide.js';
+import { buildModify } from '../../../src/suppliers/bb1/outbound/modify.js';
+import { buildCease } from '../../../src/suppliers/bb1/outbound/cease.js';
+import { buildAmend, buildCancel } from '../../../src/suppliers/bb1/outbound/amend-cancel.js';
+import type { OrderRequest } from '../../../src/suppliers/bb1/outbound/types.js';
+import { goldenDiff } from '../../helpers/golden.js';
 
 const m = loadBb1Mappings('mappings');
 const seed = (name: string) => JSON.parse(readFileSync(`test/fixtures/seed000/${name}.json`, 'utf8'));

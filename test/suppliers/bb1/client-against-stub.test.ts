@@ -1,8 +1,8 @@
-import { ENGINES } from '../helpers/db.js';
-import { startKciSink } from '../helpers/sink.js';
-import { startBb1Stub } from '../helpers/bb1-stub.js';
-import { startStack, provideBody, ADDRESS, type Stack } from '../helpers/stack.js';
-import { BB1_PATHS } from '../../src/bb1/client.js';
+import { ENGINES } from '../../helpers/db.js';
+import { startKciSink } from '../../helpers/sink.js';
+import { startBb1Stub } from '../../helpers/bb1-stub.js';
+import { startStack, provideBody, ADDRESS, type Stack } from '../../helpers/stack.js';
+import { BB1_PATHS } from '../../../src/suppliers/bb1/client.js';
 
 const POQ = {
   productOfferingQualificationItem: [

@@ -1,4 +1,4 @@
-import type { components } from '../../generated/tenant-api.js';
+import type { components } from '../../../generated/tenant-api.js';
 
 export type OrderRequest = components['schemas']['ServiceOrderRequest'];
 export type AmendmentRequest = components['schemas']['ServiceOrderAmendmentRequest'];

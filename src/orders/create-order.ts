@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { Tenant } from '../config/tenants.js';
-import { buildProvide } from '../bb1/outbound/provide.js';
-import { buildModify } from '../bb1/outbound/modify.js';
-import { buildCease } from '../bb1/outbound/cease.js';
-import type { OrderRequest, ReservedSlot } from '../bb1/outbound/types.js';
+import { buildProvide } from '../suppliers/bb1/outbound/provide.js';
+import { buildModify } from '../suppliers/bb1/outbound/modify.js';
+import { buildCease } from '../suppliers/bb1/outbound/cease.js';
+import type { OrderRequest, ReservedSlot } from '../suppliers/bb1/outbound/types.js';
 import { TenantOrders } from '../store/orders.js';
 import { findReservation } from './reserve-appointment.js';
 import { requireSupplier } from './lookups.js';

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
-import { parseKsu, type ParsedKsu } from '../bb1/inbound/parse-ksu.js';
-import { translateKsu, type Bb1OrderState } from '../bb1/inbound/translate-ksu.js';
+import { parseKsu, type ParsedKsu } from '../suppliers/bb1/inbound/parse-ksu.js';
+import { translateKsu, type Bb1OrderState } from '../suppliers/bb1/inbound/translate-ksu.js';
 import { enqueueKcis, type NewKci } from '../kci/outbox.js';
 import { reason } from '../kci/envelope.js';
 import { toOrder, type StoredOrder } from '../store/orders.js';
-import { requeueUnmatched } from './ksu-inbox.js';
+import { requeueUnmatched } from './inbox.js';
 import type { Db } from '../store/database.js';
 
 type InboxRow = { id: number; tenant_id: string | null; supplier: string; body: unknown; received_at: Date | string };

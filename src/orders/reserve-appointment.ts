@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import type { Tenant } from '../config/tenants.js';
-import { buildReservation, classifySlot } from '../bb1/appointments.js';
+import { buildReservation, classifySlot } from '../suppliers/bb1/appointments.js';
 import type { components } from '../generated/tenant-api.js';
 import { nextValue } from '../store/counters.js';
 import { ApiError } from '../http/errors.js';
