@@ -8,7 +8,7 @@ import { parseTenants } from '../src/config/tenants.js';
 import { createLogger } from '../src/platform/log.js';
 import { createService } from '../src/service.js';
 import { openDatabase } from '../src/store/database.js';
-import { TenantOrders } from '../src/store/orders.js';
+import { TenantOrders } from '../src/orders/order-store.js';
 
 const [sinkUrl, ordersArg, dbUrl] = process.argv.slice(2);
 const ORDERS = Number(ordersArg);
@@ -34,7 +34,7 @@ const service = await createService({
   config,
   tenants,
   log: createLogger('silent'),
-  bb1BaseUrl: 'http://127.0.0.1:9',
+  env: { BB1_BASE_URL: 'http://127.0.0.1:9' },
   database: db,
 });
 const orders = new TenantOrders(db.db, 'BENCH');

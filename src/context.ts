@@ -4,10 +4,12 @@ import type { TenantDirectory } from './config/tenants.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Db } from './store/database.js';
 import type { Metrics } from './platform/metrics.js';
-import type { Bb1Connector } from './suppliers/bb1/connector.js';
-import type { Bb1Mappings } from './suppliers/bb1/mappings/indexed.js';
+import type { Events } from './platform/events.js';
+import type { SupplierRegistry } from './suppliers/registry.js';
+import type { OrderUseCases } from './orders/use-cases.js';
+import type { makeReceiveUpdate } from './ksus/receive.js';
 
-/** Everything a request handler or worker needs, built once by the composition root (main.ts). */
+/** What the HTTP edge is built with (composition root: service.ts). Use cases get only what they name. */
 export interface AppContext {
   config: Config;
   log: Logger;
@@ -16,10 +18,10 @@ export interface AppContext {
   tenants: TenantDirectory;
   tokens: TokenService;
   metrics: Metrics;
-  bb1: Bb1Connector;
-  mappings: { current: Bb1Mappings; reload(): void };
-  lifecycle: { state: 'starting' | 'ok' | 'stopping' };
-  /** Nudges background work after a commit (order dispatch, KSU processing, KCI delivery). */
-  kick: { dispatch(): void; ksus(): void; kcis(): void };
+  suppliers: SupplierRegistry;
+  events: Events;
+  orders: OrderUseCases;
+  receiveUpdate: ReturnType<typeof makeReceiveUpdate>;
+  runState: { state: 'starting' | 'ok' | 'stopping' };
   demoInbox?: { received: Record<string, unknown>[] };
 }

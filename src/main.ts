@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { projectRoot } from './platform/paths.js';
 import { loadConfig, ConfigError } from './config/env.js';
 import { loadTenantsFile, TenantsFileError } from './config/tenants.js';
-import { MappingsError } from './suppliers/bb1/mappings/load.js';
+import { MappingsError } from './suppliers/supplier.js';
 import { createLogger } from './platform/log.js';
 import { createService } from './service.js';
-import { startSandbox } from './suppliers/bb1/sandbox/server.js';
 
 const ROOT = projectRoot();
 export const DEMO_TENANTS_FILE = join(ROOT, 'config', 'demo-tenants.yaml');
@@ -26,29 +25,14 @@ async function main(): Promise<void> {
   }
   if (!config.operatorToken) config.operatorToken = randomBytes(24).toString('base64url');
   const tenants = loadTenantsFile(config.tenantsFile ?? DEMO_TENANTS_FILE, env);
-  let bb1BaseUrl = config.bb1BaseUrl;
-  let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
-  if (!bb1BaseUrl) {
-    sandbox = await startSandbox({
-      port: 0,
-      connectorBaseUrl: publicBase,
-      paceMs: config.sandboxPaceMs,
-      log: log.child({ component: 'sandbox' }),
-      // The demo tenant's KSU secret is known here; other tenants' come from SANDBOX_KSU_CLIENTS ({"CUG…": {clientId, clientSecret}}).
-      ksuClients: demo
-        ? Object.fromEntries(
-            tenants
-              .all()
-              .map((t) => [
-                t.bb1.cugId,
-                { clientId: t.bb1.ksuClient.clientId, clientSecret: secrets.DEMO_KSU_SECRET! },
-              ]),
-          )
-        : JSON.parse(process.env.SANDBOX_KSU_CLIENTS ?? '{}'),
-    });
-    bb1BaseUrl = sandbox.url;
-  }
-  const service = await createService({ config, tenants, log, bb1BaseUrl, demoInbox: demo });
+  const service = await createService({
+    config,
+    tenants,
+    log,
+    demoInbox: demo,
+    // The demo tenant's supplier sandboxes call back with the demo KSU secret.
+    inboundSecret: demo ? () => secrets.DEMO_KSU_SECRET : undefined,
+  });
   await service.listen();
   const creds = demo
     ? {
@@ -67,7 +51,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      `bb1-connector listening on ${publicBase}  (database: ${service.ctx.dbEngine}, BB1: ${sandbox ? `built-in sandbox at ${sandbox.url}` : bb1BaseUrl})`,
+      `bb1-connector listening on ${publicBase}  (database: ${service.ctx.dbEngine})`,
+      ...service.suppliers.list.map((s) => `  ${s.id.padEnd(16)} ${s.describe?.() ?? ''}`),
       `  API docs:        ${publicBase}/docs`,
       ...(creds
         ? [
@@ -93,7 +78,6 @@ async function main(): Promise<void> {
     }, 20000);
     force.unref();
     await service.stop();
-    await sandbox?.stop();
     log.info('stopped');
     process.exit(0);
   };
@@ -101,7 +85,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', () => {
     try {
-      service.ctx.mappings.reload();
+      service.suppliers.reloadMappings();
+      log.info('mapping tables reloaded');
     } catch (e) {
       log.error(
         { problems: (e as MappingsError).problems ?? String(e) },

@@ -12,6 +12,8 @@ export interface TokenClaims {
   tenantId: string;
   clientId: string;
   audience: Audience;
+  /** supplier tokens: the supplier whose client this is */
+  supplier?: string;
 }
 
 export class InvalidTokenError extends Error {}
@@ -57,7 +59,11 @@ export class TokenService {
     now = Date.now(),
   ): Promise<{ token: string; expiresIn: number }> {
     const iat = Math.floor(now / 1000);
-    const token = await new jose.SignJWT({ tenant: claims.tenantId, client_id: claims.clientId })
+    const token = await new jose.SignJWT({
+      tenant: claims.tenantId,
+      client_id: claims.clientId,
+      ...(claims.supplier ? { supplier: claims.supplier } : {}),
+    })
       .setProtectedHeader({ alg: ALG, kid: this.kid, typ: 'JWT' })
       .setIssuer(ISSUER)
       .setAudience(claims.audience)
@@ -102,7 +108,12 @@ export class TokenService {
       );
       if (typeof payload.tenant !== 'string' || typeof payload.client_id !== 'string')
         throw new InvalidTokenError('token names no tenant');
-      return { tenantId: payload.tenant, clientId: payload.client_id, audience };
+      return {
+        tenantId: payload.tenant,
+        clientId: payload.client_id,
+        audience,
+        ...(typeof payload.supplier === 'string' ? { supplier: payload.supplier } : {}),
+      };
     } catch (e) {
       if (e instanceof jose.errors.JWTExpired) throw new InvalidTokenError('token expired');
       if (e instanceof InvalidTokenError) throw e;

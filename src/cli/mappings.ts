@@ -1,20 +1,23 @@
 import { readFileSync } from 'node:fs';
-import { loadBb1Mappings, MappingsError } from '../suppliers/bb1/mappings/load.js';
-import { explainFile } from './explain.js';
-import { diffTables } from './diff.js';
-import { coverage } from './coverage.js';
+import { openDatabase } from '../store/database.js';
+import { storedBodies } from '../ksus/inbox.js';
+import { SUPPLIER_MODULES } from '../suppliers/registry.js';
+import { MappingsError } from '../suppliers/supplier.js';
 
-const USAGE = `Usage: npm run mappings -- <command> [--dir DIR]
+const withTools = SUPPLIER_MODULES.filter((m) => m.mappingTools);
+
+const USAGE = `Usage: npm run mappings -- <command> [--dir DIR] [--supplier ID]
 
 Commands:
   validate                 check every table (schema and cross-table rules); exit 1 with file:line and a fix hint
-  explain <file.json>      a KSU: the KCI it produces (and which rows fired), for the order state in
-                           --status/--order-type (default IN_PROGRESS / NEW); a tenant order request: the BB1 payload
+  explain <file.json>      a supplier update (KSU): the KCI it produces (and which rows fired), for the order state
+                           in --status/--order-type (default IN_PROGRESS / NEW); a tenant order request: the payload
   diff <git-ref>           what changes, for every seed fixture, between the tables at <git-ref> and these
-  coverage                 codes and statuses in stored KSUs that no row matches (needs DATABASE_URL or PGLITE_DATA_DIR)
+  coverage                 codes and statuses in stored updates that no row matches (needs DATABASE_URL or PGLITE_DATA_DIR)
 
 Options:
   --dir DIR                mappings directory (default: MAPPINGS_DIR or ./mappings)
+  --supplier ID            whose tables (default: ${withTools[0]?.id}; known: ${withTools.map((m) => m.id).join(', ')})
 `;
 
 function option(args: string[], name: string): string | undefined {
@@ -25,6 +28,25 @@ function option(args: string[], name: string): string | undefined {
   return v;
 }
 
+/** Codes no row matches in the updates stored in a database (DATABASE_URL, else PGLITE_DATA_DIR). */
+export async function coverageOf(
+  supplierId: string,
+  mappingsDir: string,
+  opts: { databaseUrl?: string; pgliteDataDir?: string } = {},
+): Promise<string> {
+  const tools = SUPPLIER_MODULES.find((m) => m.id === supplierId)?.mappingTools;
+  if (!tools) throw new Error(`supplier ${supplierId} has no mapping tables`);
+  const handle = await openDatabase({
+    databaseUrl: opts.databaseUrl ?? process.env.DATABASE_URL,
+    pgliteDataDir: opts.pgliteDataDir ?? process.env.PGLITE_DATA_DIR ?? './data/pglite',
+  });
+  try {
+    return await tools.coverage(mappingsDir, storedBodies(handle.db, supplierId));
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function run(
   argv: string[],
   out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
@@ -33,15 +55,17 @@ export async function run(
   const dir = option(args, '--dir') ?? process.env.MAPPINGS_DIR ?? './mappings';
   const status = option(args, '--status');
   const orderType = option(args, '--order-type');
+  const supplierId = option(args, '--supplier') ?? withTools[0]?.id;
+  const tools = withTools.find((m) => m.id === supplierId)?.mappingTools;
   const [command, arg] = args;
+  if (!tools) {
+    out(`unknown supplier ${supplierId}; known: ${withTools.map((m) => m.id).join(', ')}`);
+    return 2;
+  }
   try {
     switch (command) {
       case 'validate': {
-        const m = loadBb1Mappings(dir);
-        const t = m.tables;
-        out(
-          `mapping tables in ${dir} are valid: ${t['line-profiles'].lineProfiles.length} line profiles, ${t['care-levels'].careLevels.length} care levels, ${t['ksu-codes'].codes.length} KSU code rows, ${t['ksu-item-states'].items.length} item-state rows`,
-        );
+        out(`mapping tables in ${dir} are valid: ${tools.validate(dir)}`);
         return 0;
       }
       case 'explain': {
@@ -49,7 +73,7 @@ export async function run(
           out(USAGE);
           return 2;
         }
-        out(explainFile(loadBb1Mappings(dir), JSON.parse(readFileSync(arg, 'utf8')), { status, orderType }));
+        out(tools.explain(dir, JSON.parse(readFileSync(arg, 'utf8')), { status, orderType }));
         return 0;
       }
       case 'diff': {
@@ -57,12 +81,11 @@ export async function run(
           out(USAGE);
           return 2;
         }
-        const r = diffTables(dir, arg);
-        out(r.text);
+        out(tools.diff(dir, arg).text);
         return 0;
       }
       case 'coverage': {
-        out(await coverage(loadBb1Mappings(dir)));
+        out(await coverageOf(supplierId!, dir));
         return 0;
       }
       default:

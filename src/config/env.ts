@@ -24,16 +24,12 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   PGLITE_DATA_DIR: z.string().default('./data/pglite'),
   TENANTS_FILE: z.string().optional(),
-  BB1_BASE_URL: z.string().url().optional(),
-  BB1_TOKEN_URL: z.string().url().optional(),
   PUBLIC_BASE_URL: z.string().url().optional(),
   MAPPINGS_DIR: z.string().default('./mappings'),
   KCI_RETRY_SCHEDULE: schedule.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OPERATOR_TOKEN: z.string().min(16).optional(),
-  BB1_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
   KCI_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
-  SANDBOX_PACE_MS: z.coerce.number().int().min(0).default(1500),
   VALIDATE_RESPONSES: z.enum(['true', 'false']).optional(),
 });
 
@@ -44,16 +40,12 @@ export interface Config {
   databaseUrl?: string;
   pgliteDataDir: string;
   tenantsFile?: string;
-  bb1BaseUrl?: string;
-  bb1TokenUrl?: string;
   publicBaseUrl?: string;
   mappingsDir: string;
   kciRetrySchedule: number[];
   logLevel: Env['LOG_LEVEL'];
   operatorToken?: string;
-  bb1TimeoutMs: number;
   kciTimeoutMs: number;
-  sandboxPaceMs: number;
   validateResponses: boolean;
 }
 
@@ -63,7 +55,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads the environment once, listing every problem at the same time. */
+/**
+ * Reads the connector's own settings from the environment, listing every problem at the same time. Each
+ * supplier reads its own (src/suppliers/<id>/config.ts).
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(cleaned);
@@ -76,16 +71,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     pgliteDataDir: e.PGLITE_DATA_DIR,
     tenantsFile: e.TENANTS_FILE,
-    bb1BaseUrl: e.BB1_BASE_URL?.replace(/\/$/, ''),
-    bb1TokenUrl: e.BB1_TOKEN_URL,
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/$/, ''),
     mappingsDir: e.MAPPINGS_DIR,
     kciRetrySchedule: e.KCI_RETRY_SCHEDULE ?? STANDARD_WEBHOOKS_SCHEDULE,
     logLevel: e.LOG_LEVEL,
     operatorToken: e.OPERATOR_TOKEN,
-    bb1TimeoutMs: e.BB1_TIMEOUT_MS,
     kciTimeoutMs: e.KCI_TIMEOUT_MS,
-    sandboxPaceMs: e.SANDBOX_PACE_MS,
     validateResponses: e.VALIDATE_RESPONSES ? e.VALIDATE_RESPONSES === 'true' : env.NODE_ENV === 'test',
   };
 }

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument, isSeq, isMap, LineCounter, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { hashSecret, type SecretHash } from '../auth/secrets.js';
-
-export const SUPPLIER_BB1 = 'BTWHOLESALEBB1';
+import { SUPPLIER_MODULES, type SupplierModule } from '../suppliers/registry.js';
 
 const ClientSchema = z
   .object({ clientId: z.string().min(1).max(100), clientSecret: z.string().min(8, 'must be at least 8 characters') })
@@ -23,17 +22,6 @@ const KciAuthSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
-const Bb1Schema = z
-  .object({
-    clientId: z.string().min(1),
-    clientSecret: z.string().min(1),
-    cugId: z.string().regex(/^CUG\d{10}$/, 'must look like CUG5009999999'),
-    retailerId: z.string().regex(/^[A-Z0-9]{3}$/, 'must be a three-character Ofcom RID'),
-    billingAccountId: z.string().regex(/^\d{1,20}$/, 'must be digits (quote it in YAML to keep leading zeros)'),
-    ksuClient: ClientSchema,
-  })
-  .strict();
-
 const TenantSchema = z
   .object({
     id: z.string().regex(/^\w{1,20}$/, 'must match ^\\w{1,20}$'),
@@ -48,26 +36,37 @@ const TenantSchema = z
           .optional(),
       })
       .strict(),
-    suppliers: z.object({ [SUPPLIER_BB1]: Bb1Schema }).strict(),
+    /** the suppliers this tenant may use, each with its account, validated by that supplier's schema */
+    suppliers: z
+      .record(z.string(), z.unknown())
+      .refine((m) => Object.keys(m).length > 0, 'must name at least one supplier'),
   })
   .strict();
 
 const FileSchema = z.object({ tenants: z.array(TenantSchema).min(1) }).strict();
 
 export type TenantConfig = z.infer<typeof TenantSchema>;
-export type Bb1TenantConfig = z.infer<typeof Bb1Schema>;
 export type KciAuth = z.infer<typeof KciAuthSchema>;
 
 export interface Tenant extends Omit<TenantConfig, 'clients' | 'suppliers'> {
   clients: { clientId: string; secret: SecretHash }[];
-  bb1: Omit<Bb1TenantConfig, 'ksuClient'> & { ksuClient: { clientId: string; secret: SecretHash } };
+  /** the tenant's account with each supplier it may use, as that supplier's schema parsed it */
+  accounts: Record<string, unknown>;
+}
+
+/** A client a supplier uses to call the connector back for one tenant. */
+export interface InboundClient {
+  tenant: Tenant;
+  supplierId: string;
+  secret: SecretHash;
 }
 
 export interface TenantDirectory {
   all(): Tenant[];
   get(id: string): Tenant | undefined;
   byClientId(clientId: string): Tenant | undefined;
-  byKsuClientId(clientId: string): Tenant | undefined;
+  /** a supplier's client calling back for a tenant (e.g. BB1's KSU client) */
+  byInboundClientId(clientId: string): InboundClient | undefined;
 }
 
 export class TenantsFileError extends Error {
@@ -103,7 +102,12 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path:
 }
 
 /** Parses and validates a tenants file text; throws TenantsFileError listing every problem. */
-export function parseTenants(text: string, file: string, env: NodeJS.ProcessEnv = process.env): TenantDirectory {
+export function parseTenants(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  modules: SupplierModule[] = SUPPLIER_MODULES,
+): TenantDirectory {
   const problems: string[] = [];
   const rawLines = new LineCounter();
   parseDocument(text, { lineCounter: rawLines });
@@ -112,50 +116,85 @@ export function parseTenants(text: string, file: string, env: NodeJS.ProcessEnv 
   const doc = parseDocument(substituted, { lineCounter: lines });
   for (const err of doc.errors) problems.push(`line ${lines.linePos(err.pos[0]).line}: ${err.message.split('\n')[0]}`);
   if (problems.length) throw new TenantsFileError(file, problems);
-  const parsed = FileSchema.safeParse(doc.toJS());
+  const raw = doc.toJS() as { tenants?: { suppliers?: unknown }[] } | null;
+  const parsed = FileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new TenantsFileError(
-      file,
-      parsed.error.issues.map((i) => `${lineOf(doc, lines, i.path)}${i.path.join('.') || '(root)'}: ${i.message}`),
-    );
+    for (const i of parsed.error.issues)
+      problems.push(`${lineOf(doc, lines, i.path)}${i.path.join('.') || '(root)'}: ${i.message}`);
   }
+  // Each supplier entry is validated by its supplier's own schema, with the line it sits on.
+  // (also when the rest of the file is invalid, so that every problem is listed at once)
+  const rawTenants = Array.isArray(raw?.tenants) ? raw.tenants : [];
+  const accounts = rawTenants.map((t, i) => {
+    const out: Record<string, unknown> = {};
+    const entries = t && typeof t.suppliers === 'object' && t.suppliers ? Object.entries(t.suppliers) : [];
+    for (const [supplierId, account] of entries) {
+      const at = ['tenants', i, 'suppliers', supplierId];
+      const module = modules.find((m) => m.id === supplierId);
+      if (!module) {
+        problems.push(
+          `${lineOf(doc, lines, at)}${at.join('.')}: unknown supplier; known: ${modules.map((m) => m.id).join(', ')}`,
+        );
+        continue;
+      }
+      const r = module.accountSchema.safeParse(account);
+      if (r.success) out[supplierId] = r.data;
+      else
+        for (const issue of r.error.issues) {
+          const path = [...at, ...issue.path];
+          problems.push(`${lineOf(doc, lines, path)}${path.join('.')}: ${issue.message}`);
+        }
+    }
+    return out;
+  });
+  if (problems.length || !parsed.success) throw new TenantsFileError(file, problems);
   const seen = new Map<string, string>();
   const dup = (kind: string, key: string, where: string) => {
     const prior = seen.get(`${kind}:${key}`);
     if (prior) problems.push(`${where}: ${kind} "${key}" is already used by ${prior}`);
     else seen.set(`${kind}:${key}`, where);
   };
+  const inbound: { tenantIndex: number; supplierId: string; clientId: string; clientSecret: string }[] = [];
   parsed.data.tenants.forEach((t, i) => {
     dup('tenant id', t.id, `tenants.${i}.id`);
     t.clients.forEach((c, j) => dup('clientId', c.clientId, `tenants.${i}.clients.${j}.clientId`));
-    dup(
-      'clientId',
-      t.suppliers[SUPPLIER_BB1].ksuClient.clientId,
-      `tenants.${i}.suppliers.${SUPPLIER_BB1}.ksuClient.clientId`,
-    );
+    for (const [supplierId, account] of Object.entries(accounts[i]!)) {
+      const c = modules.find((m) => m.id === supplierId)!.inboundClient?.(account);
+      if (!c) continue;
+      dup('clientId', c.clientId, `tenants.${i}.suppliers.${supplierId} (the client it calls back with)`);
+      inbound.push({ tenantIndex: i, supplierId, ...c });
+    }
   });
   if (problems.length) throw new TenantsFileError(file, problems);
-  const tenants: Tenant[] = parsed.data.tenants.map((t) => {
-    const { ksuClient, ...bb1 } = t.suppliers[SUPPLIER_BB1];
-    return {
-      id: t.id,
-      kci: t.kci,
-      clients: t.clients.map((c) => ({ clientId: c.clientId, secret: hashSecret(c.clientSecret) })),
-      bb1: { ...bb1, ksuClient: { clientId: ksuClient.clientId, secret: hashSecret(ksuClient.clientSecret) } },
-    };
-  });
-  return directoryOf(tenants);
+  const tenants: Tenant[] = parsed.data.tenants.map((t, i) => ({
+    id: t.id,
+    kci: t.kci,
+    clients: t.clients.map((c) => ({ clientId: c.clientId, secret: hashSecret(c.clientSecret) })),
+    accounts: accounts[i]!,
+  }));
+  return directoryOf(
+    tenants,
+    inbound.map((c) => ({
+      tenant: tenants[c.tenantIndex]!,
+      supplierId: c.supplierId,
+      clientId: c.clientId,
+      secret: hashSecret(c.clientSecret),
+    })),
+  );
 }
 
-export function directoryOf(tenants: Tenant[]): TenantDirectory {
+export function directoryOf(
+  tenants: Tenant[],
+  inbound: (InboundClient & { clientId: string })[] = [],
+): TenantDirectory {
   const byId = new Map(tenants.map((t) => [t.id, t]));
   const byClient = new Map(tenants.flatMap((t) => t.clients.map((c) => [c.clientId, t] as const)));
-  const byKsu = new Map(tenants.map((t) => [t.bb1.ksuClient.clientId, t]));
+  const byInbound = new Map(inbound.map((c) => [c.clientId, c]));
   return {
     all: () => tenants,
     get: (id) => byId.get(id),
     byClientId: (id) => byClient.get(id),
-    byKsuClientId: (id) => byKsu.get(id),
+    byInboundClientId: (id) => byInbound.get(id),
   };
 }
 

@@ -64,7 +64,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(requestLogging(ctx.log, ctx));
   app.use(echoCorrelationHeaders);
   app.use(healthAndDocsRoutes(ctx));
-  app.use(supplierKsuRoutes(ctx));
+  app.use(supplierKsuRoutes(ctx.tokens, ctx.receiveUpdate, ctx.log));
   app.use(demoInboxRoutes(ctx));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));

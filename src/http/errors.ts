@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { DomainError, type DomainErrorKind } from '../orders/errors.js';
+import { SupplierError, passThrough } from '../suppliers/errors.js';
 
 export type ErrorCode =
   | 'GATEWAY_FAULT'
@@ -87,6 +89,32 @@ function fromValidator(e: ValidatorError): ApiError | undefined {
   return new ApiError(400, 'INVALID_REQUEST', messages);
 }
 
+const DOMAIN: Record<DomainErrorKind, { status: number; code: ErrorCode }> = {
+  invalid: { status: 400, code: 'INVALID_REQUEST' },
+  'not-found': { status: 404, code: 'NOT_FOUND' },
+  'not-entitled': { status: 403, code: 'NOT_AUTHORISED' },
+  conflict: { status: 409, code: 'INVALID_REQUEST' },
+  unprocessable: { status: 422, code: 'INVALID_REQUEST' },
+};
+
+/** A use case's error (or a supplier's) in the contract's error model (docs/contract.md §3). */
+export function toApiError(e: unknown): ApiError | undefined {
+  if (e instanceof DomainError) return new ApiError(DOMAIN[e.kind].status, DOMAIN[e.kind].code, e.messages);
+  if (e instanceof SupplierError) {
+    switch (e.kind) {
+      case 'rejected':
+        return new ApiError(422, 'INVALID_REQUEST', [passThrough(e)]);
+      case 'timeout':
+        return new ApiError(504, 'SUPPLIER_TIMED_OUT', [`${e.supplier} did not answer in time`]);
+      case 'unauthorised':
+        return new ApiError(502, 'SUPPLIER_FAULT', [passThrough(new Error('Not authorised'))]);
+      default:
+        return new ApiError(502, 'SUPPLIER_FAULT', [passThrough(e)]);
+    }
+  }
+  return undefined;
+}
+
 export const notFoundHandler: RequestHandler = (req, _res, next) =>
   next(new ApiError(404, 'NOT_FOUND', [`no route for ${req.method} ${req.path}`]));
 
@@ -95,6 +123,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     let apiErr: ApiError;
     const e = err as { type?: string; status?: number; expose?: boolean; message?: string };
     if (err instanceof ApiError) apiErr = err;
+    else if (toApiError(err)) apiErr = toApiError(err)!;
     else if (e?.type === 'entity.parse.failed')
       apiErr = new ApiError(400, 'MALFORMED_REQUEST', ['body: is not valid JSON']);
     else if (e?.type === 'entity.too.large')

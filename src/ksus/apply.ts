@@ -1,20 +1,38 @@
-import { sql } from 'kysely';
-import type { AppContext } from '../context.js';
-import { parseKsu, type ParsedKsu } from '../suppliers/bb1/inbound/parse-ksu.js';
-import { translateKsu, type Bb1OrderState } from '../suppliers/bb1/inbound/translate-ksu.js';
+import type { Logger } from 'pino';
+import type { Db } from '../store/database.js';
+import type { Metrics } from '../platform/metrics.js';
+import type { Events } from '../platform/events.js';
+import type { SupplierRegistry } from '../suppliers/registry.js';
+import type { UpdateKeys } from '../suppliers/supplier.js';
 import { enqueueKcis, type NewKci } from '../kci/outbox.js';
 import { reason } from '../kci/envelope.js';
-import { toOrder, type StoredOrder } from '../store/orders.js';
-import { requeueUnmatched } from './inbox.js';
-import type { Db } from '../store/database.js';
+import { applyUpdate, isStale } from '../orders/lifecycle.js';
+import { addHistory, lockOrdersNamed, writeOrders, type StoredOrder } from '../orders/order-store.js';
+import { claimPending, firstPendingElsewhere, recordOutcomes, type InboxOutcome, type PendingUpdate } from './inbox.js';
 
-type InboxRow = { id: number; tenant_id: string | null; supplier: string; body: unknown; received_at: Date | string };
-type Outcome = { id: number; status: string; error: string | null; order_id: number | null };
+export interface ApplierDeps {
+  db: Db;
+  log: Logger;
+  metrics: Metrics;
+  suppliers: SupplierRegistry;
+  events: Events;
+}
+
+export interface ApplierTuning {
+  /** loops applying batches side by side */
+  loops: number;
+  /** updates claimed per batch */
+  batch: number;
+  /** true when nothing else can apply updates meanwhile (one connection, one instance): no need to look for held predecessors */
+  exclusive: boolean;
+}
+
+type Read = { row: PendingUpdate; keys: UpdateKeys; parsed: unknown };
 
 /**
- * Applies stored KSUs to their orders, a batch per transaction: claim KSUs (FOR UPDATE SKIP LOCKED), lock
- * their orders in one sorted statement (a consistent lock order, so concurrent loops and instances never
- * deadlock), translate in memory in inbox order, then write orders, history, KCIs (transactional outbox)
+ * Applies stored supplier updates (KSUs) to their orders, a batch per transaction: claim updates (FOR UPDATE
+ * SKIP LOCKED), lock their orders in one sorted statement, then for each update in inbox order: the
+ * supplier's interpretation → the order lifecycle; then write orders, history, KCIs (transactional outbox)
  * and inbox statuses with one set-based statement each.
  */
 export class KsuProcessor {
@@ -23,9 +41,8 @@ export class KsuProcessor {
   private stopped = false;
   private readonly inFlight = new Set<Promise<unknown>>();
   constructor(
-    private readonly ctx: AppContext,
-    private readonly loops = ctx.dbEngine === 'postgres' ? 3 : 1,
-    private readonly batch = ctx.dbEngine === 'postgres' ? 100 : 10,
+    private readonly deps: ApplierDeps,
+    private readonly tuning: ApplierTuning,
   ) {}
 
   kick(): void {
@@ -34,10 +51,10 @@ export class KsuProcessor {
       this.again = true;
       return;
     }
-    for (let i = 0; i < this.loops; i++) {
+    for (let i = 0; i < this.tuning.loops; i++) {
       this.running += 1;
       const p: Promise<unknown> = this.run()
-        .catch((e) => this.ctx.log.error({ err: e }, 'KSU processing failed'))
+        .catch((e) => this.deps.log.error({ err: e }, 'KSU processing failed'))
         .finally(() => {
           this.inFlight.delete(p);
           this.running -= 1;
@@ -56,121 +73,108 @@ export class KsuProcessor {
     await Promise.all([...this.inFlight]);
   }
 
-  /** Applies pending KSUs until none is left that this loop can claim; returns how many it handled. */
+  /** Applies pending updates until none is left that this loop can claim; returns how many it handled. */
   async run(): Promise<number> {
     let total = 0;
     for (;;) {
       if (this.stopped) return total;
-      const { handled, created, kcis } = await this.applyBatch();
+      const { handled, identified, kcis } = await this.applyBatch();
       total += handled;
-      if (kcis) this.ctx.kick.kcis();
-      if (created) await requeueUnmatched(this.ctx.db);
+      if (kcis) this.deps.events.emit('kcis-enqueued');
+      if (identified) this.deps.events.emit('orders-identified');
       if (handled === 0) return total;
     }
   }
 
-  private async applyBatch(): Promise<{ handled: number; created: boolean; kcis: number }> {
-    const { ctx } = this;
-    return ctx.db.transaction().execute(async (trx) => {
-      const claimed = await sql<InboxRow>`
-        SELECT id, tenant_id, supplier, body, received_at FROM ksu_inbox
-        WHERE status = 'PENDING' ORDER BY id LIMIT ${this.batch} FOR UPDATE SKIP LOCKED`.execute(trx);
-      const rows = claimed.rows;
-      if (!rows.length) return { handled: 0, created: false, kcis: 0 };
-      const outcomes: Outcome[] = [];
-      const parsed: { row: InboxRow; ksu: ParsedKsu }[] = [];
+  private read(row: PendingUpdate): Read | InboxOutcome {
+    const updates = this.deps.suppliers.get(row.supplier)?.updates;
+    if (!updates)
+      return { id: row.id, status: 'FAILED', error: `supplier ${row.supplier} is not configured`, orderId: null };
+    try {
+      return { row, ...updates.read(row.body) };
+    } catch (e) {
+      return { id: row.id, status: 'FAILED', error: (e as Error).message, orderId: null };
+    }
+  }
+
+  private async applyBatch(): Promise<{ handled: number; identified: boolean; kcis: number }> {
+    const { db, metrics, suppliers } = this.deps;
+    return db.transaction().execute(async (trx) => {
+      const rows = await claimPending(trx, this.tuning.batch);
+      if (!rows.length) return { handled: 0, identified: false, kcis: 0 };
+      const outcomes: InboxOutcome[] = [];
+      let read: (Read & { deferred?: boolean })[] = [];
       for (const row of rows) {
-        try {
-          parsed.push({ row, ksu: parseKsu(typeof row.body === 'string' ? JSON.parse(row.body) : row.body) });
-        } catch (e) {
-          outcomes.push({ id: Number(row.id), status: 'FAILED', error: (e as Error).message, order_id: null });
-        }
+        const r = this.read(row);
+        if ('keys' in r) read.push(r);
+        else outcomes.push(r);
       }
-      const idsOf = (list: typeof parsed) => ({
-        externalIds: [...new Set(list.map((p) => p.ksu.externalId).filter((x): x is string => Boolean(x)))],
-        bb1Ids: [...new Set(list.map((p) => p.ksu.bb1OrderId).filter((x): x is string => Boolean(x)))],
-      });
-      // An order's KSUs are applied in the order they were received. A KSU with an earlier one for the same
-      // order still PENDING outside this batch (held by another loop or instance: SKIP LOCKED passed over
-      // it) waits: it stays PENDING, and is claimed again once that one is applied.
-      const claimedIds = idsOf(parsed);
-      const deferred = await this.deferredBehindOthers(trx, parsed, claimedIds.externalIds, claimedIds.bb1Ids);
-      if (deferred.size) parsed.splice(0, parsed.length, ...parsed.filter((p) => !deferred.has(Number(p.row.id))));
-      // Only the orders of the KSUs applied now are locked (a deferred one's order is someone else's to apply).
-      const { externalIds, bb1Ids } = deferred.size ? idsOf(parsed) : claimedIds;
-      const locked =
-        externalIds.length || bb1Ids.length
-          ? await sql<Parameters<typeof toOrder>[0]>`
-        SELECT tenant_id, id, external_id, supplier, order_type, status, supplier_order_id, conversation_id, entity,
-          '{}'::jsonb AS request, supplier_state, NULL::jsonb AS outbound, send_state, created_at, updated_at
-        FROM orders WHERE external_id = ANY(${externalIds}::text[]) OR supplier_order_id = ANY(${bb1Ids}::text[])
-        ORDER BY tenant_id, id FOR UPDATE`.execute(trx)
-          : { rows: [] };
+      // An order's updates are applied in the order they were received: one with an earlier update of the
+      // same order still PENDING outside this batch (held by another loop or instance: SKIP LOCKED passed
+      // over it) waits, PENDING, and is claimed again once that one is applied.
+      const deferred = this.tuning.exclusive ? 0 : await this.deferBehindOthers(trx, read);
+      if (deferred) read = read.filter((r) => !r.deferred);
+      // Only the orders of the updates applied now are locked (a deferred one's order is someone else's to apply).
+      const named = idsOf(read);
       const byExternal = new Map<string, StoredOrder>();
-      const byBb1 = new Map<string, StoredOrder>();
-      for (const r of locked.rows) {
-        const o = toOrder(r);
+      const bySupplierOrder = new Map<string, StoredOrder>();
+      const supplierKey = (supplier: string, id: string) => `${supplier}\u0000${id}`;
+      for (const o of await lockOrdersNamed(trx, named.externalIds, named.supplierOrderIds)) {
         byExternal.set(o.externalId, o);
-        if (o.supplierOrderId) byBb1.set(`${o.supplier}\u0000${o.supplierOrderId}`, o);
+        if (o.supplierOrderId) bySupplierOrder.set(supplierKey(o.supplier, o.supplierOrderId), o);
       }
       const touched = new Set<StoredOrder>();
-      const history: { tenant_id: string; order_id: number; at: string; event: string; detail: string }[] = [];
+      const history: Parameters<typeof addHistory>[1] = [];
       const kcis: NewKci[] = [];
-      let created = false;
-      for (const { row, ksu } of parsed) {
+      let identified = false;
+      for (const { row, keys, parsed } of read) {
         const order =
-          (ksu.externalId && byExternal.get(ksu.externalId)) ||
-          (ksu.bb1OrderId && byBb1.get(`${row.supplier}\u0000${ksu.bb1OrderId}`)) ||
+          (keys.externalId && byExternal.get(keys.externalId)) ||
+          (keys.supplierOrderId && bySupplierOrder.get(supplierKey(row.supplier, keys.supplierOrderId))) ||
           undefined;
         if (!order) {
-          outcomes.push({ id: Number(row.id), status: 'UNMATCHED', error: null, order_id: null });
+          outcomes.push({ id: row.id, status: 'UNMATCHED', error: null, orderId: null });
           continue;
         }
-        if (row.tenant_id && order.tenantId !== row.tenant_id) {
-          outcomes.push({
-            id: Number(row.id),
-            status: 'REFUSED',
-            error: 'order belongs to another tenant',
-            order_id: null,
-          });
+        if (row.tenantId && order.tenantId !== row.tenantId) {
+          outcomes.push({ id: row.id, status: 'REFUSED', error: 'order belongs to another tenant', orderId: null });
           continue;
         }
-        const receivedOn = new Date(row.received_at).toISOString();
-        const t = translateKsu(
-          ctx.bb1.mappings,
-          ksu,
-          {
-            status: order.status,
-            orderType: order.orderType,
-            entity: order.entity,
-            state: order.supplierState as Bb1OrderState,
-          },
+        const supplier = suppliers.get(row.supplier)!;
+        const receivedOn = row.receivedAt;
+        const stale = isStale(order.lifecycle, keys.eventTime ?? receivedOn);
+        const u = supplier.updates!.interpret(parsed, {
+          orderType: order.orderType,
+          entity: order.entity,
+          adapterState: order.adapterState,
+          stale,
+        });
+        const r = applyUpdate(
+          { status: order.status, orderType: order.orderType, entity: order.entity, state: order.lifecycle },
+          u,
           receivedOn,
         );
-        for (const code of t.unmappedCodes) ctx.metrics.unmappedCodes.inc({ supplier: row.supplier, code });
+        for (const c of u.unmapped) metrics.unmappedCodes.inc({ supplier: row.supplier, code: c.code });
         touched.add(order);
-        order.entity = { ...t.entity, updated: t.entityChanged ? new Date().toISOString() : order.entity.updated };
-        order.status = t.status;
-        order.supplierState = t.state as Record<string, unknown>;
-        if (t.state.bb1OrderId && !order.supplierOrderId) {
-          order.supplierOrderId = t.state.bb1OrderId;
-          byBb1.set(`${order.supplier}\u0000${order.supplierOrderId}`, order);
+        order.entity = { ...r.entity, updated: r.entityChanged ? new Date().toISOString() : order.entity.updated };
+        order.status = r.status;
+        order.lifecycle = r.state;
+        order.adapterState = u.adapterState;
+        if (u.facts.supplierOrderId && !order.supplierOrderId) {
+          order.supplierOrderId = u.facts.supplierOrderId;
+          bySupplierOrder.set(supplierKey(order.supplier, order.supplierOrderId), order);
+          identified = true;
         }
-        if (order.sendState === 'UNCERTAIN' && ksu.externalId === order.externalId) order.sendState = 'SENT';
+        if (order.sendState === 'UNCERTAIN' && keys.externalId === order.externalId) order.sendState = 'SENT';
         history.push({
-          tenant_id: order.tenantId,
-          order_id: order.id,
+          tenantId: order.tenantId,
+          orderId: order.id,
           at: receivedOn,
-          event: `KSU ${ksu.eventType}`,
-          detail: JSON.stringify({
-            inboxId: Number(row.id),
-            codes: ksu.codes.map((c) => c.code),
-            kci: t.kci?.type ?? null,
-            stale: t.stale,
-          }),
+          event: `KSU ${keys.eventType}`,
+          detail: { inboxId: row.id, codes: u.codes, kci: r.kci?.type ?? null, stale: r.stale },
         });
-        if (t.kci) {
-          const r = reason(t.kci.type, t.kci);
+        if (r.kci) {
+          const why = reason(r.kci.type, r.kci);
           kcis.push({
             tenantId: order.tenantId,
             orderId: order.id,
@@ -178,71 +182,55 @@ export class KsuProcessor {
             conversationId: order.conversationId,
             supplier: order.supplier,
             content:
-              t.kci.updateType === 'ACTION_REQUIRED'
-                ? { updateType: 'ACTION_REQUIRED', actionRequired: r }
-                : { updateType: 'INFORMATIONAL', information: r },
+              r.kci.updateType === 'ACTION_REQUIRED'
+                ? { updateType: 'ACTION_REQUIRED', actionRequired: why }
+                : { updateType: 'INFORMATIONAL', information: why },
             entity: order.entity,
-            issuedOn: ksu.eventTime ?? receivedOn,
+            issuedOn: keys.eventTime ?? receivedOn,
             receivedOn,
-            supplierNotes: t.kci.supplierNotes,
+            supplierNotes: r.kci.supplierNotes,
           });
-          ctx.metrics.kcisCreated.inc({ tenant: order.tenantId, type: t.kci.type });
+          metrics.kcisCreated.inc({ tenant: order.tenantId, type: r.kci.type });
         }
-        ctx.metrics.ksusApplied.inc({ supplier: row.supplier, result: t.kci ? 'kci' : 'no-kci' });
-        if (ksu.eventType === 'ProductOrderCreateEvent') created = true;
-        outcomes.push({ id: Number(row.id), status: 'APPLIED', error: null, order_id: order.id });
+        metrics.ksusApplied.inc({ supplier: row.supplier, result: r.kci ? 'kci' : 'no-kci' });
+        outcomes.push({ id: row.id, status: 'APPLIED', error: null, orderId: order.id });
       }
-      if (touched.size) {
-        const now = new Date().toISOString();
-        await sql`
-          UPDATE orders o SET status = v.status, entity = v.entity, supplier_state = v.supplier_state,
-            supplier_order_id = v.supplier_order_id, send_state = v.send_state, updated_at = ${now}::timestamptz
-          FROM jsonb_to_recordset(${JSON.stringify([...touched].map((o) => ({ tenant_id: o.tenantId, id: o.id, status: o.status, entity: o.entity, supplier_state: o.supplierState, supplier_order_id: o.supplierOrderId, send_state: o.sendState })))}::jsonb)
-            AS v(tenant_id text, id integer, status text, entity jsonb, supplier_state jsonb, supplier_order_id text, send_state text)
-          WHERE o.tenant_id = v.tenant_id AND o.id = v.id`.execute(trx);
-        await trx.insertInto('order_history').values(history).execute();
-      }
+      await writeOrders(trx, [...touched]);
+      await addHistory(trx, history);
       await enqueueKcis(trx, kcis);
-      await sql`
-        UPDATE ksu_inbox k SET status = v.status, error = v.error, order_id = v.order_id,
-          applied_at = CASE WHEN v.status = 'APPLIED' THEN now() ELSE NULL END
-        FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb) AS v(id bigint, status text, error text, order_id integer)
-        WHERE k.id = v.id`.execute(trx);
-      return { handled: rows.length - deferred.size, created, kcis: kcis.length };
+      await recordOutcomes(trx, outcomes);
+      return { handled: rows.length - deferred, identified, kcis: kcis.length };
     });
   }
 
-  /** Ids of claimed KSUs that an earlier PENDING KSU of the same order, not in this batch, must precede. */
-  private async deferredBehindOthers(
-    trx: Db,
-    parsed: { row: InboxRow; ksu: ParsedKsu }[],
-    externalIds: string[],
-    bb1Ids: string[],
-  ): Promise<Set<number>> {
-    const deferred = new Set<number>();
-    if (this.ctx.dbEngine === 'pglite' || (!externalIds.length && !bb1Ids.length)) return deferred; // one connection: nothing runs beside us
-    const ids = parsed.map((p) => Number(p.row.id));
-    const earlier = await sql<{ external_id: string | null; supplier_order_id: string | null; first: number }>`
-      SELECT external_id, supplier_order_id, min(id) AS first FROM ksu_inbox
-      WHERE status = 'PENDING' AND id < ${Math.max(...ids)} AND NOT (id = ANY(${ids}::bigint[]))
-        AND (external_id = ANY(${externalIds}::text[]) OR supplier_order_id = ANY(${bb1Ids}::text[]))
-      GROUP BY external_id, supplier_order_id`.execute(trx);
-    if (!earlier.rows.length) return deferred;
-    const firstByExternal = new Map<string, number>();
-    const firstByBb1 = new Map<string, number>();
-    for (const r of earlier.rows) {
-      if (r.external_id)
-        firstByExternal.set(r.external_id, Math.min(Number(r.first), firstByExternal.get(r.external_id) ?? Infinity));
-      if (r.supplier_order_id)
-        firstByBb1.set(r.supplier_order_id, Math.min(Number(r.first), firstByBb1.get(r.supplier_order_id) ?? Infinity));
-    }
-    for (const { row, ksu: k } of parsed) {
+  /** Marks the updates that an earlier PENDING update of the same order, not in this batch, must precede. */
+  private async deferBehindOthers(trx: Db, read: (Read & { deferred?: boolean })[]): Promise<number> {
+    const { externalIds, supplierOrderIds } = idsOf(read);
+    const { byExternal, bySupplierOrder } = await firstPendingElsewhere(
+      trx,
+      read.map((r) => r.row.id),
+      externalIds,
+      supplierOrderIds,
+    );
+    if (!byExternal.size && !bySupplierOrder.size) return 0;
+    let n = 0;
+    for (const r of read) {
       const first = Math.min(
-        k.externalId ? (firstByExternal.get(k.externalId) ?? Infinity) : Infinity,
-        k.bb1OrderId ? (firstByBb1.get(k.bb1OrderId) ?? Infinity) : Infinity,
+        r.keys.externalId ? (byExternal.get(r.keys.externalId) ?? Infinity) : Infinity,
+        r.keys.supplierOrderId ? (bySupplierOrder.get(r.keys.supplierOrderId) ?? Infinity) : Infinity,
       );
-      if (first < Number(row.id)) deferred.add(Number(row.id));
+      if (first < r.row.id) {
+        r.deferred = true;
+        n += 1;
+      }
     }
-    return deferred;
+    return n;
   }
+}
+
+function idsOf(list: Read[]) {
+  return {
+    externalIds: [...new Set(list.map((p) => p.keys.externalId).filter((x): x is string => Boolean(x)))],
+    supplierOrderIds: [...new Set(list.map((p) => p.keys.supplierOrderId).filter((x): x is string => Boolean(x)))],
+  };
 }

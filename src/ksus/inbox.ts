@@ -148,3 +148,162 @@ export class InboxWriter {
     );
   }
 }
+
+// ---- Reading and settling stored updates ------------------------------------------------------------
+
+export type InboxStatus = 'PENDING' | 'APPLIED' | 'UNMATCHED' | 'UNPARSEABLE' | 'REFUSED' | 'FAILED';
+
+export interface PendingUpdate {
+  id: number;
+  tenantId: string | null;
+  supplier: string;
+  body: unknown;
+  receivedAt: string;
+}
+
+/** Claims the oldest PENDING updates for this transaction (FOR UPDATE SKIP LOCKED: loops and instances share the work). */
+export async function claimPending(trx: Db, limit: number): Promise<PendingUpdate[]> {
+  const { rows } = await sql<{
+    id: number;
+    tenant_id: string | null;
+    supplier: string;
+    body: unknown;
+    received_at: Date | string;
+  }>`
+    SELECT id, tenant_id, supplier, body, received_at FROM ksu_inbox
+    WHERE status = 'PENDING' ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(trx);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    tenantId: r.tenant_id,
+    supplier: r.supplier,
+    body: typeof r.body === 'string' ? JSON.parse(r.body) : r.body,
+    receivedAt: new Date(r.received_at).toISOString(),
+  }));
+}
+
+/**
+ * The first PENDING update of each order named, among those not claimed here (held by another loop or
+ * instance): an order's updates are applied in the order received, so a later one must wait for it.
+ */
+export async function firstPendingElsewhere(
+  trx: Db,
+  claimedIds: number[],
+  externalIds: string[],
+  supplierOrderIds: string[],
+): Promise<{ byExternal: Map<string, number>; bySupplierOrder: Map<string, number> }> {
+  const byExternal = new Map<string, number>();
+  const bySupplierOrder = new Map<string, number>();
+  if (!claimedIds.length || (!externalIds.length && !supplierOrderIds.length)) return { byExternal, bySupplierOrder };
+  const { rows } = await sql<{ external_id: string | null; supplier_order_id: string | null; first: number }>`
+    SELECT external_id, supplier_order_id, min(id) AS first FROM ksu_inbox
+    WHERE status = 'PENDING' AND id < ${Math.max(...claimedIds)} AND NOT (id = ANY(${claimedIds}::bigint[]))
+      AND (external_id = ANY(${externalIds}::text[]) OR supplier_order_id = ANY(${supplierOrderIds}::text[]))
+    GROUP BY external_id, supplier_order_id`.execute(trx);
+  for (const r of rows) {
+    const first = Number(r.first);
+    if (r.external_id) byExternal.set(r.external_id, Math.min(first, byExternal.get(r.external_id) ?? Infinity));
+    if (r.supplier_order_id)
+      bySupplierOrder.set(r.supplier_order_id, Math.min(first, bySupplierOrder.get(r.supplier_order_id) ?? Infinity));
+  }
+  return { byExternal, bySupplierOrder };
+}
+
+export interface InboxOutcome {
+  id: number;
+  status: InboxStatus;
+  error: string | null;
+  orderId: number | null;
+}
+
+/** Records what became of a batch of claimed updates, in one statement. */
+export async function recordOutcomes(trx: Db, outcomes: InboxOutcome[]): Promise<void> {
+  if (!outcomes.length) return;
+  const rows = outcomes.map((o) => ({ id: o.id, status: o.status, error: o.error, order_id: o.orderId }));
+  await sql`
+    UPDATE ksu_inbox k SET status = v.status, error = v.error, order_id = v.order_id,
+      applied_at = CASE WHEN v.status = 'APPLIED' THEN now() ELSE NULL END
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id bigint, status text, error text, order_id integer)
+    WHERE k.id = v.id`.execute(trx);
+}
+
+export interface InboxEntry {
+  id: number;
+  eventId: string | null;
+  eventType: string | null;
+  tenantId: string | null;
+  status: string;
+  error: string | null;
+  receivedAt: string;
+  raw: string;
+}
+
+type EntryRow = {
+  id: number | string;
+  event_id: string | null;
+  event_type: string | null;
+  tenant_id: string | null;
+  status: string;
+  error: string | null;
+  received_at: Date | string;
+  raw: string;
+};
+const toEntry = (k: EntryRow): InboxEntry => ({
+  id: Number(k.id),
+  eventId: k.event_id,
+  eventType: k.event_type,
+  tenantId: k.tenant_id,
+  status: k.status,
+  error: k.error,
+  receivedAt: new Date(k.received_at).toISOString(),
+  raw: k.raw,
+});
+
+/** Operators: the newest stored updates, optionally of one status. */
+export async function listInbox(db: Db, filter: { status?: string; limit: number }): Promise<InboxEntry[]> {
+  let q = db.selectFrom('ksu_inbox').selectAll().orderBy('id', 'desc').limit(filter.limit);
+  if (filter.status) q = q.where('status', '=', filter.status);
+  return (await q.execute()).map(toEntry);
+}
+
+/**
+ * Operators: an UNMATCHED (its order now known) or FAILED (after a fix) update is queued again.
+ * Returns the entry, or the status that does not allow it, or undefined when there is no such update.
+ */
+export async function requeueForReprocessing(
+  db: Db,
+  id: number,
+): Promise<{ entry: InboxEntry } | { status: string } | undefined> {
+  const row = await db
+    .updateTable('ksu_inbox')
+    .set({ status: 'PENDING', error: null })
+    .where('id', '=', id)
+    .where('status', 'in', ['UNMATCHED', 'FAILED'])
+    .returningAll()
+    .executeTakeFirst();
+  if (row) return { entry: toEntry(row) };
+  const existing = await db.selectFrom('ksu_inbox').select(['status']).where('id', '=', id).executeTakeFirst();
+  return existing ? { status: existing.status } : undefined;
+}
+
+/** Every stored update body of a supplier, oldest first, a page at a time (for the mapping tools' coverage). */
+export async function* storedBodies(
+  db: Db,
+  supplier: string,
+  pageSize = 500,
+): AsyncIterable<{ body: unknown; receivedAt: string }> {
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('ksu_inbox')
+      .select(['id', 'body', 'received_at'])
+      .where('supplier', '=', supplier)
+      .where('body', 'is not', null)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(pageSize)
+      .execute();
+    for (const r of rows) yield { body: r.body, receivedAt: new Date(r.received_at).toISOString() };
+    if (rows.length < pageSize) return;
+    after = Number(rows[rows.length - 1]!.id);
+  }
+}

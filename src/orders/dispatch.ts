@@ -1,25 +1,75 @@
 import { randomUUID } from 'node:crypto';
-import type { AppContext } from '../context.js';
-import { Bb1Error } from '../suppliers/bb1/client.js';
+import type { Logger } from 'pino';
+import type { Db } from '../store/database.js';
+import type { TenantDirectory } from '../config/tenants.js';
+import type { SupplierRegistry } from '../suppliers/registry.js';
+import type { SupplierAnswer } from '../suppliers/supplier.js';
+import { SupplierError, passThrough } from '../suppliers/errors.js';
+import type { Events } from '../platform/events.js';
 import { enqueueKci } from '../kci/outbox.js';
-import { reason } from '../kci/envelope.js';
-import { updateOrder, toOrder } from '../store/orders.js';
-import { requeueUnmatched } from '../ksus/inbox.js';
-import type { Bb1OrderState } from '../suppliers/bb1/inbound/translate-ksu.js';
-import { PASSTHROUGH } from './supplier-errors.js';
+import { reason, type KciContent } from '../kci/envelope.js';
+import {
+  REQUEST_FIELD,
+  requestFailed,
+  requestStatusAfterSend,
+  statusAfterSend,
+  type SendOutcome,
+} from './lifecycle.js';
+import {
+  TenantOrders,
+  claimOrdersToSend,
+  claimRequestsToSend,
+  markInterruptedSends,
+  settleRequest,
+  updateOrder,
+  type StoredOrder,
+  type StoredRequest,
+} from './order-store.js';
+import { placedOrder } from './amend-cancel-order.js';
+import { supplierFor } from './tenant-suppliers.js';
+
+/** Orders claimed for sending at a time. */
+const ORDER_BATCH = 10;
+/** What of a supplier's answer the order's history keeps (the operator's timeline shows it). */
+const ANSWER_BODY_LIMIT = 2000;
+
+export interface DispatcherDeps {
+  db: Db;
+  log: Logger;
+  tenants: TenantDirectory;
+  suppliers: SupplierRegistry;
+  events: Events;
+}
+
+/** How a send failed, as the order's history and the tenant's KCI tell it. */
+function outcomeOf(e: unknown): { outcome: SendOutcome; message: string; timeout: boolean } {
+  const err = e as Error;
+  if (e instanceof SupplierError) {
+    const outcome = e.uncertain ? 'UNCERTAIN' : e.kind === 'rejected' ? 'REJECTED' : 'FAILED';
+    return { outcome, message: passThrough(e), timeout: e.kind === 'timeout' };
+  }
+  return { outcome: 'FAILED', message: passThrough(err), timeout: false };
+}
+
+const historyAnswer = (a: SupplierAnswer | undefined) =>
+  a && {
+    supplierAnswer: {
+      status: a.status,
+      body: a.body === undefined ? undefined : JSON.stringify(a.body).slice(0, ANSWER_BODY_LIMIT),
+    },
+  };
 
 /**
- * Sends stored orders, amendments and cancellations to BB1. Each is marked SENDING (committed) before
- * the call; one found SENDING after a crash, or whose call timed out, may have reached BB1, so it
- * becomes UNCERTAIN and is never re-sent: the ProductOrderCreateEvent KSU (matched by externalId)
- * settles it.
+ * Sends stored orders, amendments and cancellations to their suppliers. Each is marked SENDING (committed)
+ * before the call; one found SENDING after a crash, or whose call timed out, may have reached the supplier,
+ * so it becomes UNCERTAIN and is never re-sent: the supplier's first update (matched by externalId) settles it.
  */
 export class Dispatcher {
   private busy = false;
   private again = false;
   private stopped = false;
   private current?: Promise<void>;
-  constructor(private readonly ctx: AppContext) {}
+  constructor(private readonly deps: DispatcherDeps) {}
 
   /** Stops taking work and waits for the send in flight (its outcome is recorded before this resolves). */
   async drain(): Promise<void> {
@@ -27,18 +77,9 @@ export class Dispatcher {
     await this.current;
   }
 
-  /** Orders left SENDING by a previous process. */
-  async recover(): Promise<void> {
-    await this.ctx.db
-      .updateTable('orders')
-      .set({ send_state: 'UNCERTAIN' })
-      .where('send_state', '=', 'SENDING')
-      .execute();
-    await this.ctx.db
-      .updateTable('order_requests')
-      .set({ send_state: 'UNCERTAIN' })
-      .where('send_state', '=', 'SENDING')
-      .execute();
+  /** Sends left SENDING by a previous process. */
+  recover(): Promise<void> {
+    return markInterruptedSends(this.deps.db);
   }
 
   kick(): void {
@@ -49,7 +90,7 @@ export class Dispatcher {
     }
     this.busy = true;
     this.current = this.run()
-      .catch((e) => this.ctx.log.error({ err: e }, 'dispatch failed'))
+      .catch((e) => this.deps.log.error({ err: e }, 'dispatch failed'))
       .finally(() => {
         this.busy = false;
         if (this.again) {
@@ -67,52 +108,45 @@ export class Dispatcher {
     }
   }
 
+  private target(tenantId: string, supplierId: string) {
+    const tenant = this.deps.tenants.get(tenantId);
+    return tenant ? supplierFor(this.deps.suppliers, tenant, supplierId) : undefined;
+  }
+
   private async sendOrders(): Promise<number> {
-    const { db, log } = this.ctx;
-    const rows = await db
-      .updateTable('orders')
-      .set({ send_state: 'SENDING' })
-      .where(({ eb, selectFrom }) =>
-        eb(
-          'external_id',
-          'in',
-          selectFrom('orders').select('external_id').where('send_state', '=', 'PENDING').limit(10),
-        ),
-      )
-      .returningAll()
-      .execute();
-    for (const row of rows) {
-      const order = toOrder(row as never);
-      const tenant = this.ctx.tenants.get(order.tenantId);
-      if (!tenant) continue;
+    const rows = await claimOrdersToSend(this.deps.db, ORDER_BATCH);
+    for (const order of rows) {
+      const target = this.target(order.tenantId, order.supplier);
+      if (!target) continue;
       try {
-        const res = await this.ctx.bb1.order(tenant, order.outbound);
-        const bb1Id = typeof res.data?.id === 'string' ? res.data.id : undefined;
-        await this.settle(order.tenantId, order.id, 'SENT', 'SENT_TO_SUPPLIER', bb1Id, {
-          type: 'UPDATE',
-          text: 'Order sent to BTWHOLESALEBB1',
+        const receipt = await target.supplier.orders.send(target.account, order.outbound);
+        await this.settle(order, 'SENT', receipt.supplierOrderId, receipt.answer, {
+          updateType: 'INFORMATIONAL',
+          information: reason('UPDATE', { text: `Order sent to ${order.supplier}` }),
         });
       } catch (e) {
-        const err = e as Bb1Error;
-        log.warn(
+        const { outcome, message, timeout } = outcomeOf(e);
+        const err = e as SupplierError;
+        this.deps.log.warn(
           { tenant: order.tenantId, order: order.id, kind: err.kind, status: err.status, uncertain: err.uncertain },
-          'order POST to BB1 failed',
+          `order POST to ${order.supplier} failed`,
         );
-        if (err instanceof Bb1Error && err.uncertain) {
-          await this.settle(order.tenantId, order.id, 'UNCERTAIN', 'SENT_TO_SUPPLIER', undefined, {
-            type: 'UPDATE',
-            text: 'Order sent to BTWHOLESALEBB1; awaiting its confirmation',
+        const answer = err.status ? { status: err.status, body: err.message } : undefined;
+        if (outcome === 'UNCERTAIN') {
+          await this.settle(order, outcome, undefined, answer, {
+            updateType: 'INFORMATIONAL',
+            information: reason('UPDATE', { text: `Order sent to ${order.supplier}; awaiting its confirmation` }),
           });
-        } else if (err instanceof Bb1Error && err.kind === 'rejected') {
-          await this.settle(order.tenantId, order.id, 'REJECTED', 'REJECTED', undefined, {
-            action: 'RESUBMIT',
-            problemCode: 'INVALID_REQUEST',
-            text: `${PASSTHROUGH}${err.message}`,
+        } else if (outcome === 'REJECTED') {
+          await this.settle(order, outcome, undefined, answer, {
+            updateType: 'ACTION_REQUIRED',
+            actionRequired: reason('RESUBMIT', { problemCode: 'INVALID_REQUEST', text: message }),
           });
         } else {
-          const code = err instanceof Bb1Error && err.kind === 'timeout' ? 'SUPPLIER_TIMED_OUT' : 'SUPPLIER_FAULT';
-          await this.settle(order.tenantId, order.id, 'FAILED', 'FAILED_TO_SEND', undefined, {
-            error: { uuid: randomUUID(), code, messages: [`${PASSTHROUGH}${(e as Error).message}`] },
+          const code = timeout ? 'SUPPLIER_TIMED_OUT' : 'SUPPLIER_FAULT';
+          await this.settle(order, outcome, undefined, answer, {
+            updateType: 'ERROR',
+            error: { uuid: randomUUID(), code, messages: [message] },
           });
         }
       }
@@ -122,164 +156,106 @@ export class Dispatcher {
 
   /** Records the outcome of a send with its gateway-originated KCI, in one transaction. */
   private async settle(
-    tenantId: string,
-    orderId: number,
-    sendState: string,
-    status: string,
-    bb1Id: string | undefined,
-    kci: {
-      type?: string;
-      action?: string;
-      problemCode?: string;
-      text?: string;
-      error?: { uuid: string; code: string; messages: string[] };
-    },
+    claimed: StoredOrder,
+    outcome: SendOutcome,
+    supplierOrderId: string | undefined,
+    answer: SupplierAnswer | undefined,
+    kci: KciContent,
   ): Promise<void> {
-    await this.ctx.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('orders')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', orderId)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      const order = toOrder(row as never);
-      // A KSU may already have moved the order on (fast BB1): keep the later status.
-      const newStatus = order.status === 'RECEIVED_BY_GATEWAY' ? status : order.status;
-      const entity: Record<string, unknown> = { ...order.entity, status: newStatus, updated: new Date().toISOString() };
-      const state = order.supplierState as Bb1OrderState;
-      if (bb1Id && !order.supplierOrderId) {
-        entity.supplierOrderNumber = bb1Id;
-        state.bb1OrderId = bb1Id;
-      }
+    const { db, events } = this.deps;
+    await db.transaction().execute(async (trx) => {
+      const order = (await new TenantOrders(trx, claimed.tenantId).getForUpdate(claimed.id, trx))!;
+      const status = statusAfterSend(order.status, outcome);
+      const entity = { ...order.entity, status, updated: new Date().toISOString() };
+      const learnt = supplierOrderId && !order.supplierOrderId ? supplierOrderId : undefined;
+      if (learnt) entity.supplierOrderNumber = learnt;
       await updateOrder(
         trx,
         order,
-        {
-          status: newStatus,
-          entity,
-          sendState,
-          supplierState: state as Record<string, unknown>,
-          ...(bb1Id && !order.supplierOrderId ? { supplierOrderId: bb1Id } : {}),
-        },
-        { event: `SEND_${sendState}` },
+        { status, entity, sendState: outcome, ...(learnt ? { supplierOrderId: learnt } : {}) },
+        { event: `SEND_${outcome}`, detail: historyAnswer(answer) },
       );
-      if (order.status !== 'RECEIVED_BY_GATEWAY' && !kci.error) return; // the supplier's own KCI already told the tenant more
-      const content = kci.error
-        ? { updateType: 'ERROR' as const, error: kci.error }
-        : kci.action
-          ? { updateType: 'ACTION_REQUIRED' as const, actionRequired: reason(kci.action, kci) }
-          : { updateType: 'INFORMATIONAL' as const, information: reason(kci.type!, kci) };
+      // A supplier update that came first already told the tenant more (a failure is still reported).
+      if (order.status !== 'RECEIVED_BY_GATEWAY' && kci.updateType !== 'ERROR') return;
       await enqueueKci(trx, {
-        tenantId,
-        orderId,
+        tenantId: order.tenantId,
+        orderId: order.id,
         orderType: order.orderType,
         conversationId: order.conversationId,
+        supplier: order.supplier,
+        content: kci,
+        entity,
+      });
+    });
+    events.emit('orders-identified');
+    events.emit('kcis-enqueued');
+    events.emit('updates-stored');
+  }
+
+  private async sendRequests(): Promise<number> {
+    const { db, events } = this.deps;
+    const rows = await claimRequestsToSend(db);
+    for (const r of rows) {
+      const order = await new TenantOrders(db, r.tenantId).get(r.orderId);
+      const target = order && this.target(r.tenantId, order.supplier);
+      if (!order || !target) continue;
+      let outcome: SendOutcome = 'SENT';
+      let message = '';
+      let answer: SupplierAnswer | undefined;
+      try {
+        const { orders } = target.supplier;
+        const receipt =
+          r.kind === 'AMENDMENT'
+            ? await orders.sendAmend(target.account, placedOrder(order), r.outbound)
+            : await orders.sendCancel(target.account, placedOrder(order), r.outbound);
+        answer = receipt.answer;
+      } catch (e) {
+        ({ outcome, message } = outcomeOf(e));
+      }
+      await this.settleRequest(r, outcome, message, answer);
+      events.emit('kcis-enqueued');
+    }
+    return rows.length;
+  }
+
+  private async settleRequest(r: StoredRequest, outcome: SendOutcome, message: string, answer?: SupplierAnswer) {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const order = (await new TenantOrders(trx, r.tenantId).getForUpdate(r.orderId, trx))!;
+      const body = { ...r.body, status: requestStatusAfterSend(outcome) };
+      await settleRequest(trx, r, outcome, body);
+      const failed = outcome === 'REJECTED' || outcome === 'FAILED';
+      const next = failed
+        ? requestFailed(order.status, order.lifecycle)
+        : { status: order.status, state: order.lifecycle };
+      const entity = {
+        ...order.entity,
+        status: next.status,
+        [REQUEST_FIELD[r.kind]]: body,
+        updated: new Date().toISOString(),
+      };
+      await updateOrder(
+        trx,
+        order,
+        { status: next.status, entity, lifecycle: next.state },
+        { event: `${r.kind}_${outcome}`, detail: historyAnswer(answer) },
+      );
+      if (!failed) return;
+      const content: KciContent =
+        outcome === 'REJECTED'
+          ? {
+              updateType: 'ACTION_REQUIRED',
+              actionRequired: reason('RESUBMIT', { problemCode: 'INVALID_REQUEST', text: message }),
+            }
+          : { updateType: 'ERROR', error: { uuid: randomUUID(), code: 'SUPPLIER_FAULT', messages: [message] } };
+      await enqueueKci(trx, {
+        tenantId: r.tenantId,
+        orderId: r.orderId,
+        orderType: order.orderType,
+        conversationId: r.conversationId,
         supplier: order.supplier,
         content,
         entity,
       });
     });
-    await requeueUnmatched(this.ctx.db);
-    this.ctx.kick.kcis();
-    this.ctx.kick.ksus();
-  }
-
-  private async sendRequests(): Promise<number> {
-    const { db } = this.ctx;
-    const rows = await db
-      .updateTable('order_requests')
-      .set({ send_state: 'SENDING' })
-      .where('send_state', '=', 'PENDING')
-      .returningAll()
-      .execute();
-    for (const r of rows) {
-      const tenant = this.ctx.tenants.get(r.tenant_id);
-      if (!tenant) continue;
-      let outcome: 'SENT' | 'REJECTED' | 'FAILED' | 'UNCERTAIN' = 'SENT';
-      let message = '';
-      try {
-        const order = await db
-          .selectFrom('orders')
-          .select(['supplier_order_id'])
-          .where('tenant_id', '=', r.tenant_id)
-          .where('id', '=', r.order_id)
-          .executeTakeFirstOrThrow();
-        if (r.kind === 'AMENDMENT') await this.ctx.bb1.amend(tenant, order.supplier_order_id ?? '', r.outbound);
-        else await this.ctx.bb1.cancel(tenant, r.outbound);
-      } catch (e) {
-        const err = e as Bb1Error;
-        message = `${PASSTHROUGH}${err.message}`;
-        outcome =
-          err instanceof Bb1Error && err.uncertain
-            ? 'UNCERTAIN'
-            : err instanceof Bb1Error && err.kind === 'rejected'
-              ? 'REJECTED'
-              : 'FAILED';
-      }
-      await db.transaction().execute(async (trx) => {
-        const row = await trx
-          .selectFrom('orders')
-          .selectAll()
-          .where('tenant_id', '=', r.tenant_id)
-          .where('id', '=', r.order_id)
-          .forUpdate()
-          .executeTakeFirstOrThrow();
-        const order = toOrder(row as never);
-        const body = { ...(r.body as Record<string, unknown>) };
-        const field = r.kind === 'AMENDMENT' ? 'serviceOrderAmendment' : 'serviceOrderCancellation';
-        body.status =
-          outcome === 'SENT' || outcome === 'UNCERTAIN'
-            ? 'PENDING'
-            : outcome === 'REJECTED'
-              ? 'REJECTED'
-              : 'FAILED_TO_SEND';
-        await trx
-          .updateTable('order_requests')
-          .set({ send_state: outcome, status: String(body.status), body: JSON.stringify(body) })
-          .where('tenant_id', '=', r.tenant_id)
-          .where('kind', '=', r.kind)
-          .where('id', '=', r.id)
-          .execute();
-        const state = order.supplierState as Bb1OrderState;
-        const failed = outcome === 'REJECTED' || outcome === 'FAILED';
-        const status =
-          failed && order.status.startsWith('PENDING_') ? (state.statusBeforeRequest ?? 'IN_PROGRESS') : order.status;
-        const entity = { ...order.entity, status, [field]: body, updated: new Date().toISOString() };
-        await updateOrder(
-          trx,
-          order,
-          {
-            status,
-            entity,
-            supplierState: (failed ? { ...state, statusBeforeRequest: undefined } : state) as Record<string, unknown>,
-          },
-          { event: `${r.kind}_${outcome}` },
-        );
-        if (failed) {
-          const content =
-            outcome === 'REJECTED'
-              ? {
-                  updateType: 'ACTION_REQUIRED' as const,
-                  actionRequired: reason('RESUBMIT', { problemCode: 'INVALID_REQUEST', text: message }),
-                }
-              : {
-                  updateType: 'ERROR' as const,
-                  error: { uuid: randomUUID(), code: 'SUPPLIER_FAULT', messages: [message] },
-                };
-          await enqueueKci(trx, {
-            tenantId: r.tenant_id,
-            orderId: r.order_id,
-            orderType: order.orderType,
-            conversationId: r.conversation_id,
-            supplier: order.supplier,
-            content,
-            entity,
-          });
-        }
-      });
-      this.ctx.kick.kcis();
-    }
-    return rows.length;
   }
 }

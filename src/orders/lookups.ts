@@ -1,67 +1,42 @@
-import type { AppContext } from '../context.js';
-import { SUPPLIER_BB1, type Tenant } from '../config/tenants.js';
-import { ApiError } from '../http/errors.js';
-import { translateAddresses, buildPoqRequest, translatePoqResponse } from '../suppliers/bb1/availability.js';
-import { buildSlotSearch, translateSlots } from '../suppliers/bb1/appointments.js';
-import type { AddressIdentifier } from '../suppliers/bb1/outbound/types.js';
-import { supplierCall } from './supplier-errors.js';
+import type { Tenant } from '../config/tenants.js';
+import type { SupplierRegistry } from '../suppliers/registry.js';
+import type { AddressQuery, SlotQuery } from '../suppliers/supplier.js';
+import { InvalidRequest } from './errors.js';
+import type { Address, AddressIdentifier, ServiceAvailability, Timeslot } from './order.js';
+import { supplierFor, suppliersOf } from './tenant-suppliers.js';
 
-export function requireSupplier(supplier: string | undefined, field = 'supplier'): void {
-  if (supplier !== undefined && supplier !== SUPPLIER_BB1)
-    throw ApiError.invalid(`${field}: "${supplier}" is not configured for this tenant; allowed: ${SUPPLIER_BB1}`);
-}
+export type SlotRequest = Omit<SlotQuery, 'today'> & { supplier: string };
 
-/** GET /v1/addresses through BB1's address search. */
-export async function findAddresses(
-  ctx: AppContext,
-  tenant: Tenant,
-  q: {
-    postalCode?: string;
-    uprn?: string;
-    name?: string;
-    streetNumber?: string;
-    streetName?: string;
-    supplier?: string;
-  },
-) {
-  requireSupplier(q.supplier);
-  if (!q.postalCode && !q.uprn) throw ApiError.invalid('query: postalCode or uprn is required');
-  const params: Record<string, string> = {};
-  if (q.postalCode) params.postcode = q.postalCode.replace(/\s+/g, '').toUpperCase();
-  if (q.uprn) params.uprn = q.uprn;
-  if (q.name) params.buildingName = q.name;
-  if (q.streetNumber) params.streetNr = q.streetNumber;
-  if (q.streetName) params.streetName = q.streetName;
-  const res = await supplierCall(() => ctx.bb1.addresses(tenant, params));
-  return translateAddresses(res.data);
-}
+const today = () => new Date().toISOString().slice(0, 10);
 
-/** GET /v1/service-availability: one element for BTWHOLESALEBB1. */
-export async function checkAvailability(
-  ctx: AppContext,
-  tenant: Tenant,
-  q: { address: AddressIdentifier; suppliers?: string[] },
-) {
-  for (const s of q.suppliers ?? []) requireSupplier(s, 'suppliers');
-  const m = ctx.bb1.mappings;
-  const body = await supplierCall(async () => buildPoqRequest(q.address, tenant.bb1.cugId));
-  const res = await supplierCall(() => ctx.bb1.poq(tenant, body));
-  return [translatePoqResponse(m, res.data)];
-}
-
-/** GET /v1/available-appointments. */
-export async function availableAppointments(
-  ctx: AppContext,
-  tenant: Tenant,
-  q: Parameters<typeof buildSlotSearch>[1] & { supplier: string; standardOnly?: boolean },
-) {
-  requireSupplier(q.supplier);
-  const today = new Date().toISOString().slice(0, 10);
-  const { payload } = await supplierCall(async () => buildSlotSearch(ctx.bb1.mappings, q, today));
-  const res = await supplierCall(() => ctx.bb1.searchSlots(tenant, payload));
+/** The synchronous look-ups a tenant makes before ordering: addresses, availability and appointment slots. */
+export function makeLookups({ suppliers }: { suppliers: SupplierRegistry }) {
   return {
-    address: q.address,
-    serviceSpecification: q.serviceSpecification,
-    availableTimeslots: translateSlots(res.data, q.standardOnly),
+    /** GET /v1/addresses through the supplier's address search. */
+    async findAddresses(tenant: Tenant, q: AddressQuery & { supplier?: string }): Promise<Address[]> {
+      const { supplier, account } = supplierFor(suppliers, tenant, q.supplier);
+      if (!q.postalCode && !q.uprn) throw new InvalidRequest(['query: postalCode or uprn is required']);
+      return supplier.lookups.addresses(account, q);
+    },
+
+    /** GET /v1/service-availability: one element per supplier asked (by default every one the tenant may use). */
+    async checkAvailability(
+      tenant: Tenant,
+      q: { address: AddressIdentifier; suppliers?: string[] },
+    ): Promise<ServiceAvailability[]> {
+      const asked = (q.suppliers ?? suppliersOf(suppliers, tenant)).map((id) =>
+        supplierFor(suppliers, tenant, id, 'suppliers'),
+      );
+      return Promise.all(
+        asked.map(({ supplier, account }) => supplier.lookups.availability(account, { address: q.address })),
+      );
+    },
+
+    /** GET /v1/available-appointments. */
+    async availableAppointments(tenant: Tenant, q: SlotRequest) {
+      const { supplier, account } = supplierFor(suppliers, tenant, q.supplier);
+      const slots: Timeslot[] = await supplier.lookups.slots(account, { ...q, today: today() });
+      return { address: q.address, serviceSpecification: q.serviceSpecification, availableTimeslots: slots };
+    },
   };
 }

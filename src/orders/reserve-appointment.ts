@@ -1,80 +1,56 @@
-import type { AppContext } from '../context.js';
 import type { Tenant } from '../config/tenants.js';
-import { buildReservation, classifySlot } from '../suppliers/bb1/appointments.js';
-import type { components } from '../generated/tenant-api.js';
+import type { Db } from '../store/database.js';
+import type { SupplierRegistry } from '../suppliers/registry.js';
 import { nextValue } from '../store/counters.js';
-import { ApiError } from '../http/errors.js';
-import { requireSupplier } from './lookups.js';
-import { supplierCall } from './supplier-errors.js';
+import { classifySlot } from './timeslots.js';
+import { Unprocessable } from './errors.js';
+import type { Reservation, ReservationRequest, ReservedSlot } from './order.js';
+import { getReservation, insertReservation, type StoredReservation } from './order-store.js';
+import { supplierFor } from './tenant-suppliers.js';
 
-type ReservationRequest = components['schemas']['AppointmentReservationRequest'];
-export type Reservation = components['schemas']['AppointmentReservation'] & { siteVisitReason?: string };
+/** How long a reservation holds when the supplier does not say. */
+const DEFAULT_HOLD_MS = 24 * 3600 * 1000;
 
-/** POST /v1/appointments: reserve with BB1, keep the reservation under a per-tenant numeric id. */
-export async function reserveAppointment(
-  ctx: AppContext,
-  tenant: Tenant,
-  req: ReservationRequest,
-): Promise<Reservation> {
-  requireSupplier(req.supplier);
-  const { payload, svr } = await supplierCall(async () => buildReservation(ctx.bb1.mappings, req));
-  const res = await supplierCall(() => ctx.bb1.reserve(tenant, payload));
-  const ref = res.data?.BESAppointmentId ?? res.data?.id;
-  if (typeof ref !== 'string' && typeof ref !== 'number')
-    throw new ApiError(502, 'SUPPLIER_FAULT', [
-      'BTWHOLESALEBB1 answered the reservation without an appointment reference',
-    ]);
-  const validFor = (res.data?.validFor ?? {}) as { startDateTime?: string; endDateTime?: string };
-  const start = new Date(validFor.startDateTime ?? req.timeslot.timeslotStartDateTime).toISOString();
-  const end = new Date(validFor.endDateTime ?? req.timeslot.timeslotEndDateTime).toISOString();
-  const expiry =
-    typeof res.data?.expiryDateTime === 'string'
-      ? new Date(res.data.expiryDateTime).toISOString()
-      : new Date(Date.now() + 24 * 3600 * 1000).toISOString();
-  const id = await nextValue(ctx.db, tenant.id, 'appointment');
-  const reservation: Reservation = {
-    id,
-    supplier: req.supplier,
-    supplierReference: String(ref),
-    expiryDateTime: expiry,
-    address: req.address,
-    serviceSpecification: req.serviceSpecification,
-    purpose: req.purpose ?? 'PROVIDE',
-    timeslot: { timeslotStartDateTime: start, timeslotEndDateTime: end, ...classifySlot(start, end) },
-  };
-  if (req.serviceCharacteristics) reservation.serviceCharacteristics = req.serviceCharacteristics;
-  await ctx.db
-    .insertInto('appointments')
-    .values({
-      tenant_id: tenant.id,
+/** POST /v1/appointments: reserve with the supplier, keep the reservation under a per-tenant numeric id. */
+export function makeReserveAppointment({ db, suppliers }: { db: Db; suppliers: SupplierRegistry }) {
+  return async function reserveAppointment(tenant: Tenant, req: ReservationRequest): Promise<Reservation> {
+    const { supplier, account } = supplierFor(suppliers, tenant, req.supplier);
+    const r = await supplier.lookups.reserve(account, req);
+    const id = await nextValue(db, tenant.id, 'appointment');
+    const reservation: Reservation = {
       id,
-      supplier: req.supplier,
-      supplier_reference: String(ref),
-      body: JSON.stringify({ ...reservation, siteVisitReason: svr }),
-      expires_at: expiry,
-      created_at: new Date().toISOString(),
-    })
-    .execute();
-  return reservation;
+      supplier: supplier.id,
+      supplierReference: r.supplierReference,
+      expiryDateTime: r.expiryDateTime ?? new Date(Date.now() + DEFAULT_HOLD_MS).toISOString(),
+      address: req.address,
+      serviceSpecification: req.serviceSpecification,
+      purpose: req.purpose ?? 'PROVIDE',
+      timeslot: { timeslotStartDateTime: r.start, timeslotEndDateTime: r.end, ...classifySlot(r.start, r.end) },
+    };
+    if (req.serviceCharacteristics) reservation.serviceCharacteristics = req.serviceCharacteristics;
+    await insertReservation(db, tenant.id, { ...reservation, siteVisitReason: r.siteVisitReason });
+    return reservation;
+  };
 }
 
-/** A tenant's own reservation (another tenant's id is simply not found). */
-export async function findReservation(
-  ctx: AppContext,
+/** A tenant's own, unexpired reservation, as an order or amendment needs it. */
+export async function reservedSlot(
+  db: Db,
   tenantId: string,
   id: number,
   field = 'appointmentReservationId',
-): Promise<Reservation & { siteVisitReason: string }> {
-  const row = await ctx.db
-    .selectFrom('appointments')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw ApiError.unprocessable(`${field}: reservation ${id} not found`);
-  if (row.expires_at && new Date(row.expires_at).getTime() < Date.now())
-    throw ApiError.unprocessable(
-      `${field}: reservation ${id} expired at ${new Date(row.expires_at).toISOString()}; reserve again`,
-    );
-  return row.body as Reservation & { siteVisitReason: string };
+): Promise<ReservedSlot> {
+  const found = await getReservation(db, tenantId, id);
+  if (!found) throw new Unprocessable(`${field}: reservation ${id} not found`);
+  if (found.expiresAt && new Date(found.expiresAt).getTime() < Date.now())
+    throw new Unprocessable(`${field}: reservation ${id} expired at ${found.expiresAt}; reserve again`);
+  const r: StoredReservation = found.reservation;
+  return {
+    id: r.id,
+    supplierReference: r.supplierReference,
+    start: r.timeslot.timeslotStartDateTime,
+    end: r.timeslot.timeslotEndDateTime,
+    siteVisitReason: r.siteVisitReason,
+    timeslot: r.timeslot,
+  };
 }

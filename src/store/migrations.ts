@@ -71,4 +71,24 @@ migrations['0002_dead_kcis_index'] = {
   },
 };
 
+// The order lifecycle's state (statuses, milestones reported, pending requests) moves out of the supplier
+// adapter's state into a column of its own; the keys are those the lifecycle owns (src/orders/lifecycle.ts).
+migrations['0009_order_lifecycle'] = {
+  async up(db: Kysely<unknown>) {
+    await sql`ALTER TABLE orders ADD COLUMN lifecycle jsonb NOT NULL DEFAULT '{}'`.execute(db);
+    await sql`
+      UPDATE orders SET
+        lifecycle = jsonb_strip_nulls(jsonb_build_object('lastEventTime', supplier_state->'lastEventTime',
+          'milestones', supplier_state->'milestones', 'reported', supplier_state->'reported',
+          'statusBeforeRequest', supplier_state->'statusBeforeRequest')),
+        supplier_state = supplier_state - 'lastEventTime' - 'milestones' - 'reported' - 'statusBeforeRequest' - 'bb1OrderId'`.execute(
+      db,
+    );
+  },
+  async down(db: Kysely<unknown>) {
+    await sql`UPDATE orders SET supplier_state = supplier_state || lifecycle`.execute(db);
+    await sql`ALTER TABLE orders DROP COLUMN lifecycle`.execute(db);
+  },
+};
+
 export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

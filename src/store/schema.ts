@@ -14,7 +14,10 @@ export interface OrdersTable {
   conversation_id: string;
   entity: Json<Record<string, unknown>>;
   request: Json<Record<string, unknown>>;
-  supplier_state: Json<Record<string, unknown>>;
+  /** the supplier adapter's own state (opaque outside the adapter) */
+  supplier_state: Json<unknown>;
+  /** the connector's lifecycle state (src/orders/lifecycle.ts) */
+  lifecycle: Json<unknown>;
   outbound: Json<unknown> | null;
   send_state: string;
   created_at: Ts;

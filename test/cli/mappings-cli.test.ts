@@ -2,9 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../src/cli/mappings.js';
-import { coverage } from '../../src/cli/coverage.js';
-import { loadBb1Mappings } from '../../src/suppliers/bb1/mappings/load.js';
+import { coverageOf, run } from '../../src/cli/mappings.js';
 import { openDatabase, migrate } from '../../src/store/database.js';
 import { InboxWriter } from '../../src/ksus/inbox.js';
 
@@ -175,7 +173,7 @@ describe('npm run mappings -- coverage', () => {
       });
     }
     await db.close();
-    const out = await coverage(loadBb1Mappings('mappings'), { pgliteDataDir: join(dir, 'db') });
+    const out = await coverageOf('BTWHOLESALEBB1', 'mappings', { pgliteDataDir: join(dir, 'db') });
     expect(out).toMatch(/^unmatched in 4 stored KSUs:/);
     expect(out).toMatch(/code 2001 +2 {2}first \S+ {2}last \S+/);
     expect(out).toMatch(/code 2002 +1 /);

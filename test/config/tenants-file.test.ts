@@ -45,11 +45,11 @@ describe('tenants file', () => {
     });
     const t = dir.byClientId('tenant1-app')!;
     expect(t.id).toBe('TENANT1');
-    expect(t.bb1.clientId).toBe('consumer-key');
+    expect((t.accounts.BTWHOLESALEBB1 as { clientId: string }).clientId).toBe('consumer-key');
     expect(verifySecret('from-the-env', t.clients[0]!.secret)).toBe(true);
     expect(verifySecret('${TENANT1_SECRET}', t.clients[0]!.secret)).toBe(false);
     expect(JSON.stringify(t.clients)).not.toContain('from-the-env');
-    expect(dir.byKsuClientId('bt-ksu-tenant1')?.id).toBe('TENANT1');
+    expect(dir.byInboundClientId('bt-ksu-tenant1')?.tenant.id).toBe('TENANT1');
   });
 
   it('lists every problem at once with line and path', () => {

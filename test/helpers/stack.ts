@@ -68,7 +68,7 @@ export interface StackOptions {
 export async function startStack(o: StackOptions): Promise<Stack> {
   const db = o.database ?? (await freshDatabase(o.engine ?? 'pglite'));
   const tenants = parseTenants(tenantsYaml(o.kciUrl, { signingSecret: o.signingSecret }), 'test-tenants.yaml', {});
-  const config = loadConfig({
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
     PORT: '0',
     PGLITE_DATA_DIR: 'memory://',
@@ -78,7 +78,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     BB1_TIMEOUT_MS: '2000',
     KCI_TIMEOUT_MS: '2000',
     ...o.env,
-  });
+  };
+  const config = loadConfig(env);
   const log = createLogger(config.logLevel);
   let sandbox: Stack['sandbox'];
   let baseUrl = '';
@@ -94,7 +95,14 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     });
   }
   const bb1Url = sandbox ? sandbox.url : (o.bb1 ?? 'http://127.0.0.1:9');
-  const service = await createService({ config, tenants, log, bb1BaseUrl: bb1Url, database: db, workers: o.workers });
+  const service = await createService({
+    config,
+    tenants,
+    log,
+    env: { BB1_BASE_URL: bb1Url, ...env },
+    database: db,
+    workers: o.workers,
+  });
   const server = await service.listen(0);
   baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const http = request(baseUrl);

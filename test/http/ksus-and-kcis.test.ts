@@ -6,7 +6,7 @@ import { startStack, provideBody, OPERATOR_TOKEN, type Stack } from '../helpers/
 import { expectMatchesSpec, expectValidKci } from '../helpers/spec.js';
 import { BB1_PATHS } from '../../src/suppliers/bb1/client.js';
 import { waitUntil } from '../helpers/wait.js';
-import { TenantOrders } from '../../src/store/orders.js';
+import { TenantOrders } from '../../src/orders/order-store.js';
 
 const SIGNING = 'whsec_' + Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');
 

@@ -22,7 +22,7 @@ describe('logs', () => {
       config: loadConfig({ NODE_ENV: 'test', PGLITE_DATA_DIR: 'memory://' }),
       tenants: parseTenants(tenantsYaml('http://127.0.0.1:9/k'), 't', {}),
       log,
-      bb1BaseUrl: 'http://127.0.0.1:9',
+      env: { BB1_BASE_URL: 'http://127.0.0.1:9' },
       database: db,
       workers: false,
     });

@@ -4,7 +4,7 @@ import { startBb1Stub } from '../helpers/bb1-stub.js';
 import { startStack, provideBody, type Stack } from '../helpers/stack.js';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
-import { TenantOrders } from '../../src/store/orders.js';
+import { TenantOrders } from '../../src/orders/order-store.js';
 import { BB1_PATHS } from '../../src/suppliers/bb1/client.js';
 import { waitUntil } from '../helpers/wait.js';
 

@@ -7,7 +7,7 @@ import { parseTenants } from '../../src/config/tenants.js';
 import { createLogger } from '../../src/platform/log.js';
 import { createMetrics } from '../../src/platform/metrics.js';
 import { DeliveryWorker } from '../../src/kci/delivery-worker.js';
-import { TenantOrders } from '../../src/store/orders.js';
+import { TenantOrders } from '../../src/orders/order-store.js';
 import { sql } from 'kysely';
 import { claimDue, enqueueKcis, listForOrder, recordOutcomes, releaseWaiting } from '../../src/kci/outbox.js';
 

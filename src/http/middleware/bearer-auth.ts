@@ -4,7 +4,7 @@ import { ApiError } from '../errors.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
-    auth?: { tenantId: string; clientId: string };
+    auth?: { tenantId: string; clientId: string; supplier?: string };
   }
 }
 

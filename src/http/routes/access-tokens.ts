@@ -35,7 +35,10 @@ const oauthError = (res: Response, status: number, error: string, description: s
 export function tokenRoutes(ctx: AppContext): Router {
   const r = Router();
   const endpoint =
-    (audience: Audience, find: (clientId: string) => { tenant: Tenant; secrets: SecretHash[] } | undefined) =>
+    (
+      audience: Audience,
+      find: (clientId: string) => { tenant: Tenant; secrets: SecretHash[]; supplier?: string } | undefined,
+    ) =>
     async (req: Request, res: Response) => {
       if (!req.is('application/x-www-form-urlencoded'))
         return oauthError(res, 400, 'invalid_request', 'body must be application/x-www-form-urlencoded');
@@ -61,6 +64,7 @@ export function tokenRoutes(ctx: AppContext): Router {
         tenantId: found.tenant.id,
         clientId: c.clientId,
         audience,
+        supplier: found.supplier,
       });
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Pragma', 'no-cache');
@@ -76,8 +80,8 @@ export function tokenRoutes(ctx: AppContext): Router {
   r.post(
     '/v1/auth/supplier/access-token',
     endpoint('supplier-api', (id) => {
-      const t = ctx.tenants.byKsuClientId(id);
-      return t ? { tenant: t, secrets: [t.bb1.ksuClient.secret] } : undefined;
+      const c = ctx.tenants.byInboundClientId(id);
+      return c ? { tenant: c.tenant, secrets: [c.secret], supplier: c.supplierId } : undefined;
     }),
   );
   return r;

@@ -1,10 +1,9 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { findAddresses } from '../../orders/lookups.js';
 import { callingTenant } from './_shared.js';
 
 export function addressRoutes(ctx: AppContext): Router {
   return Router().get('/v1/addresses', async (req, res) => {
-    res.json(await findAddresses(ctx, callingTenant(ctx, req), req.query as Record<string, string>));
+    res.json(await ctx.orders.findAddresses(callingTenant(ctx, req), req.query as Record<string, string>));
   });
 }

@@ -1,8 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { availableAppointments } from '../../orders/lookups.js';
-import { reserveAppointment } from '../../orders/reserve-appointment.js';
-import type { AddressIdentifier } from '../../suppliers/bb1/outbound/types.js';
+import type { AddressIdentifier } from '../../orders/order.js';
 import { callingTenant, jsonQuery } from './_shared.js';
 
 export function appointmentRoutes(ctx: AppContext): Router {
@@ -10,7 +8,7 @@ export function appointmentRoutes(ctx: AppContext): Router {
   r.get('/v1/available-appointments', async (req, res) => {
     const q = req.query as Record<string, unknown>;
     res.json(
-      await availableAppointments(ctx, callingTenant(ctx, req), {
+      await ctx.orders.availableAppointments(callingTenant(ctx, req), {
         supplier: String(q.supplier),
         address: jsonQuery<AddressIdentifier>(q.address, 'address')!,
         serviceSpecification: jsonQuery<{ id: string }>(q.serviceSpecification, 'serviceSpecification')!,
@@ -25,7 +23,7 @@ export function appointmentRoutes(ctx: AppContext): Router {
     );
   });
   r.post('/v1/appointments', async (req, res) => {
-    res.status(201).json(await reserveAppointment(ctx, callingTenant(ctx, req), req.body));
+    res.status(201).json(await ctx.orders.reserve(callingTenant(ctx, req), req.body));
   });
   return r;
 }

@@ -17,10 +17,10 @@ export function healthAndDocsRoutes(ctx: AppContext): Router {
   const spec = loadServiceSpec();
   const updatesSpec = loadTenantUpdatesSpec();
   r.get('/health', (_req, res) => {
-    res.json({ status: ctx.lifecycle.state === 'stopping' ? 'stopping' : 'ok', database: ctx.dbEngine });
+    res.json({ status: ctx.runState.state === 'stopping' ? 'stopping' : 'ok', database: ctx.dbEngine });
   });
   r.get('/ready', (_req, res) => {
-    res.status(ctx.lifecycle.state === 'ok' ? 200 : 503).json({ status: ctx.lifecycle.state, database: ctx.dbEngine });
+    res.status(ctx.runState.state === 'ok' ? 200 : 503).json({ status: ctx.runState.state, database: ctx.dbEngine });
   });
   r.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { checkAvailability } from '../../orders/lookups.js';
-import type { AddressIdentifier } from '../../suppliers/bb1/outbound/types.js';
+import type { AddressIdentifier } from '../../orders/order.js';
 import { callingTenant, jsonQuery } from './_shared.js';
 
 export function availabilityRoutes(ctx: AppContext): Router {
@@ -9,7 +8,7 @@ export function availabilityRoutes(ctx: AppContext): Router {
     const suppliers =
       req.query.suppliers === undefined ? undefined : ([] as string[]).concat(req.query.suppliers as string[]);
     res.json(
-      await checkAvailability(ctx, callingTenant(ctx, req), {
+      await ctx.orders.checkAvailability(callingTenant(ctx, req), {
         address: jsonQuery<AddressIdentifier>(req.query.address, 'address')!,
         suppliers,
       }),

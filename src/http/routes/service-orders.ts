@@ -1,16 +1,14 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { createOrder } from '../../orders/create-order.js';
-import { getOrder } from '../../orders/get-order.js';
 import { callingTenant, conversationOf } from './_shared.js';
 
 export function serviceOrderRoutes(ctx: AppContext): Router {
   const r = Router();
   r.post('/v1/service-orders', async (req, res) => {
-    res.status(201).json(await createOrder(ctx, callingTenant(ctx, req), req.body, conversationOf(req)));
+    res.status(201).json(await ctx.orders.create(callingTenant(ctx, req), req.body, conversationOf(req)));
   });
   r.get('/v1/service-orders/:id', async (req, res) => {
-    res.json(await getOrder(ctx, callingTenant(ctx, req).id, Number(req.params.id)));
+    res.json(await ctx.orders.get(callingTenant(ctx, req).id, Number(req.params.id)));
   });
   return r;
 }

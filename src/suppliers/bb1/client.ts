@@ -1,6 +1,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import axiosRetry, { isNetworkError } from 'axios-retry';
 import { randomUUID } from 'node:crypto';
+import { SupplierError, type SupplierErrorKind } from '../errors.js';
 import { TokenProvider } from '../../platform/oauth-client.js';
 
 export const BB1_PATHS = {
@@ -13,16 +14,10 @@ export const BB1_PATHS = {
   cancel: '/hubco/tmf/productOrderingManagement/v4/cancelOrder',
 } as const;
 
-/** How a BB1 call failed, in the contract's terms (CONTRACT §3 errors, §6 no duplicate orders). */
-export class Bb1Error extends Error {
-  constructor(
-    readonly kind: 'rejected' | 'unavailable' | 'timeout' | 'invalid-response' | 'unauthorised',
-    message: string,
-    readonly status?: number,
-    /** true when a POST may have reached BB1 (timeout, reset): never re-send it blindly */
-    readonly uncertain = false,
-  ) {
-    super(message);
+/** How a BB1 call failed, in the connector's terms (docs/contract.md §3 errors, §6 no duplicate orders). */
+export class Bb1Error extends SupplierError {
+  constructor(kind: SupplierErrorKind, message: string, status?: number, uncertain = false) {
+    super('BTWHOLESALEBB1', kind, message, status, uncertain);
   }
 }
 

@@ -1,20 +1,26 @@
-import type { Tenant } from '../../config/tenants.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { Bb1Client, BB1_PATHS } from './client.js';
 import type { Bb1Mappings } from './mappings/indexed.js';
 
+/** The credentials of one tenant's BB1 app. */
+export interface Bb1Credentials {
+  clientId: string;
+  clientSecret: string;
+}
+
 export interface Bb1ConnectorOptions {
-  baseUrl: string;
+  /** read when a tenant's client is first made (the sandbox's address is known only once it listens) */
+  baseUrl: () => string;
   tokenUrl?: string;
   timeoutMs: number;
 }
 
 /**
- * The BB1 module's runtime face: one API client per tenant, and the current mapping tables (swapped
+ * The BB1 adapter's runtime face: one API client per BB1 app (tenant account), and the current mapping tables (swapped
  * atomically on reload). Translation functions stay pure; this is where their payloads meet the wire.
  */
 export class Bb1Connector {
-  readonly supplier = 'BTWHOLESALEBB1';
+  readonly supplier: string = 'BTWHOLESALEBB1';
   private readonly clients = new Map<string, Bb1Client>();
   constructor(
     private readonly opts: Bb1ConnectorOptions,
@@ -26,17 +32,17 @@ export class Bb1Connector {
     return this.mappingsRef.current;
   }
 
-  client(t: Tenant): Bb1Client {
-    let c = this.clients.get(t.id);
+  client(t: Bb1Credentials): Bb1Client {
+    let c = this.clients.get(t.clientId);
     if (!c) {
       c = new Bb1Client({
-        baseUrl: this.opts.baseUrl,
+        baseUrl: this.opts.baseUrl(),
         tokenUrl: this.opts.tokenUrl,
-        clientId: t.bb1.clientId,
-        clientSecret: t.bb1.clientSecret,
+        clientId: t.clientId,
+        clientSecret: t.clientSecret,
         timeoutMs: this.opts.timeoutMs,
       });
-      this.clients.set(t.id, c);
+      this.clients.set(t.clientId, c);
     }
     return c;
   }
@@ -53,28 +59,28 @@ export class Bb1Connector {
     }
   }
 
-  poq(t: Tenant, body: unknown) {
+  poq(t: Bb1Credentials, body: unknown) {
     return this.timed('poq', () => this.client(t).call('POST', BB1_PATHS.poq, { data: body, idempotent: true }));
   }
-  addresses(t: Tenant, params: Record<string, unknown>) {
+  addresses(t: Bb1Credentials, params: Record<string, unknown>) {
     return this.timed('address', () => this.client(t).call('GET', BB1_PATHS.address, { params, idempotent: true }));
   }
-  searchSlots(t: Tenant, body: unknown) {
+  searchSlots(t: Bb1Credentials, body: unknown) {
     return this.timed('searchSlots', () =>
       this.client(t).call('POST', BB1_PATHS.searchSlots, { data: body, idempotent: true }),
     );
   }
-  reserve(t: Tenant, body: unknown) {
+  reserve(t: Bb1Credentials, body: unknown) {
     return this.timed('reserve', () =>
       this.client(t).call<Record<string, unknown>>('POST', BB1_PATHS.reserve, { data: body, idempotent: false }),
     );
   }
-  order(t: Tenant, body: unknown) {
+  order(t: Bb1Credentials, body: unknown) {
     return this.timed('order', () =>
       this.client(t).call<Record<string, unknown>>('POST', BB1_PATHS.order, { data: body, idempotent: false }),
     );
   }
-  amend(t: Tenant, bb1OrderId: string, body: unknown) {
+  amend(t: Bb1Credentials, bb1OrderId: string, body: unknown) {
     return this.timed('amend', () =>
       this.client(t).call('PATCH', `${BB1_PATHS.order}/${encodeURIComponent(bb1OrderId)}`, {
         data: body,
@@ -82,7 +88,7 @@ export class Bb1Connector {
       }),
     );
   }
-  cancel(t: Tenant, body: unknown) {
+  cancel(t: Bb1Credentials, body: unknown) {
     return this.timed('cancel', () => this.client(t).call('POST', BB1_PATHS.cancel, { data: body, idempotent: false }));
   }
 }

@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { MappingsError } from '../../supplier.js';
 import { join } from 'node:path';
 import { YamlSource } from '../../../platform/yaml-source.js';
 import { Tables, type Bb1Tables, type TableName } from './schema.js';
 import { crossCheck } from './cross-check.js';
 import { indexTables, type Bb1Mappings } from './indexed.js';
 
-export class MappingsError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Mapping tables are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
+export { MappingsError };
 
 /** Reads, validates (schema + cross-table checks) and indexes every BB1 table; lists every problem. */
 export function loadBb1Mappings(mappingsDir: string): Bb1Mappings {

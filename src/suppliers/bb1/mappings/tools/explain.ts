@@ -1,11 +1,11 @@
-import type { Bb1Mappings } from '../suppliers/bb1/mappings/indexed.js';
-import { parseKsu } from '../suppliers/bb1/inbound/parse-ksu.js';
-import { translateKsu } from '../suppliers/bb1/inbound/translate-ksu.js';
-import { buildProvide } from '../suppliers/bb1/outbound/provide.js';
-import { buildModify } from '../suppliers/bb1/outbound/modify.js';
-import { buildCease } from '../suppliers/bb1/outbound/cease.js';
-import { TranslationError } from '../suppliers/bb1/outbound/translation-error.js';
-import type { OrderRequest } from '../suppliers/bb1/outbound/types.js';
+import type { Bb1Mappings } from '../indexed.js';
+import { parseKsu } from '../../inbound/parse-ksu.js';
+import { translateKsu } from '../../inbound/translate-ksu.js';
+import { buildProvide } from '../../outbound/provide.js';
+import { buildModify } from '../../outbound/modify.js';
+import { buildCease } from '../../outbound/cease.js';
+import { TranslationError } from '../../outbound/translation-error.js';
+import type { OrderRequest } from '../../outbound/types.js';
 
 const ACCOUNT = { cugId: 'CUG5009999999', retailerId: 'ZYX', billingAccountId: '0455821481' };
 

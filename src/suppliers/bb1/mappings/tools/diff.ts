@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { loadBb1Mappings } from '../suppliers/bb1/mappings/load.js';
+import { loadBb1Mappings } from '../load.js';
 import { explainKsu, explainRequest } from './explain.js';
-import type { Bb1Mappings } from '../suppliers/bb1/mappings/indexed.js';
+import type { Bb1Mappings } from '../indexed.js';
 
 const FIXTURE_DIRS = ['test/fixtures/seed003', 'test/fixtures/requests'];
 

@@ -1,0 +1,413 @@
+import { sql } from 'kysely';
+import type { Db } from '../store/database.js';
+import { nextValue } from '../store/counters.js';
+import type { LifecycleState, SendOutcome, TenantRequestKind } from './lifecycle.js';
+import type { OrderEntity, OrderStatus, Reservation, RequestStatus } from './order.js';
+
+/**
+ * The orders store: the only writer of `orders`, `order_history`, `order_requests` and `appointments`.
+ * Tenant isolation lives here: every tenant-facing query is filtered by the tenant.
+ */
+
+export interface StoredOrder {
+  tenantId: string;
+  id: number;
+  externalId: string;
+  supplier: string;
+  orderType: string;
+  status: OrderStatus;
+  supplierOrderId: string | null;
+  conversationId: string;
+  entity: OrderEntity;
+  request: Record<string, unknown>;
+  /** the connector's own lifecycle state (statuses, milestones reported, pending requests) */
+  lifecycle: LifecycleState;
+  /** the supplier adapter's own state, opaque to everyone else (column supplier_state) */
+  adapterState: unknown;
+  outbound: unknown;
+  sendState: SendState;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Where the order's first send stands: PENDING → SENDING → SENT | UNCERTAIN | REJECTED | FAILED. */
+export type SendState = 'PENDING' | 'SENDING' | SendOutcome;
+
+type Row = {
+  tenant_id: string;
+  id: number;
+  external_id: string;
+  supplier: string;
+  order_type: string;
+  status: string;
+  supplier_order_id: string | null;
+  conversation_id: string;
+  entity: unknown;
+  request: unknown;
+  supplier_state: unknown;
+  lifecycle: unknown;
+  outbound: unknown;
+  send_state: string;
+  created_at: Date | string;
+  updated_at: Date | string;
+};
+
+const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+
+export function toOrder(r: Row): StoredOrder {
+  return {
+    tenantId: r.tenant_id,
+    id: Number(r.id),
+    externalId: r.external_id,
+    supplier: r.supplier,
+    orderType: r.order_type,
+    status: r.status as OrderStatus,
+    supplierOrderId: r.supplier_order_id,
+    conversationId: r.conversation_id,
+    entity: r.entity as OrderEntity,
+    request: r.request as Record<string, unknown>,
+    lifecycle: (r.lifecycle ?? {}) as LifecycleState,
+    adapterState: r.supplier_state ?? {},
+    outbound: r.outbound,
+    sendState: r.send_state as SendState,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  };
+}
+
+export interface NewOrder {
+  externalId: (id: number) => string;
+  supplier: string;
+  orderType: string;
+  conversationId: string;
+  request: Record<string, unknown>;
+  entity: (id: number, now: string) => OrderEntity;
+  adapterState?: unknown;
+  outbound?: unknown;
+}
+
+/** Orders of one tenant. */
+export class TenantOrders {
+  constructor(
+    private readonly db: Db,
+    readonly tenantId: string,
+  ) {}
+
+  /** The tenant's next order id; in the caller's transaction, so a rolled-back order leaves no gap. */
+  nextId(db: Db = this.db): Promise<number> {
+    return nextValue(db, this.tenantId, 'order');
+  }
+
+  /** Stores a new order (send state PENDING: the dispatcher sends it) with its RECEIVED history event. */
+  async insert(
+    order: Omit<NewOrder, 'externalId' | 'entity'> & {
+      id: number;
+      externalId: string;
+      entity: OrderEntity;
+      now: string;
+    },
+    db: Db = this.db,
+  ): Promise<StoredOrder> {
+    const row = await db
+      .insertInto('orders')
+      .values({
+        tenant_id: this.tenantId,
+        id: order.id,
+        external_id: order.externalId,
+        supplier: order.supplier,
+        order_type: order.orderType,
+        status: order.entity.status,
+        supplier_order_id: null,
+        conversation_id: order.conversationId,
+        entity: JSON.stringify(order.entity),
+        request: JSON.stringify(order.request),
+        supplier_state: JSON.stringify(order.adapterState ?? {}),
+        lifecycle: '{}',
+        outbound: order.outbound === undefined ? null : JSON.stringify(order.outbound),
+        send_state: 'PENDING',
+        created_at: order.now,
+        updated_at: order.now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await addHistory(db, [{ tenantId: this.tenantId, orderId: order.id, at: order.now, event: 'RECEIVED' }]);
+    return toOrder(row as Row);
+  }
+
+  async create(input: NewOrder, db: Db = this.db): Promise<StoredOrder> {
+    const id = await this.nextId(db);
+    const now = new Date().toISOString();
+    return this.insert({ ...input, id, externalId: input.externalId(id), entity: input.entity(id, now), now }, db);
+  }
+
+  async get(id: number, db: Db = this.db): Promise<StoredOrder | undefined> {
+    const row = await db
+      .selectFrom('orders')
+      .selectAll()
+      .where('tenant_id', '=', this.tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toOrder(row as Row) : undefined;
+  }
+
+  /** Locks the row for the rest of the transaction (no-op on PGlite's single connection, real on Postgres). */
+  async getForUpdate(id: number, trx: Db): Promise<StoredOrder | undefined> {
+    const row = await trx
+      .selectFrom('orders')
+      .selectAll()
+      .where('tenant_id', '=', this.tenantId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    return row ? toOrder(row as Row) : undefined;
+  }
+}
+
+export interface OrderPatch {
+  status?: OrderStatus;
+  entity?: OrderEntity;
+  lifecycle?: LifecycleState;
+  adapterState?: unknown;
+  supplierOrderId?: string | null;
+  outbound?: unknown;
+  sendState?: SendState;
+}
+
+export interface HistoryEvent {
+  event: string;
+  detail?: unknown;
+}
+
+/** Writes a change to an order the caller has already resolved (and, for tenants, authorised). */
+export async function updateOrder(
+  db: Db,
+  order: Pick<StoredOrder, 'tenantId' | 'id'>,
+  patch: OrderPatch,
+  historyEvent?: HistoryEvent,
+): Promise<void> {
+  const now = new Date().toISOString();
+  const set: Record<string, unknown> = { updated_at: now };
+  if (patch.status !== undefined) set.status = patch.status;
+  if (patch.entity !== undefined) set.entity = JSON.stringify(patch.entity);
+  if (patch.lifecycle !== undefined) set.lifecycle = JSON.stringify(patch.lifecycle);
+  if (patch.adapterState !== undefined) set.supplier_state = JSON.stringify(patch.adapterState);
+  if (patch.supplierOrderId !== undefined) set.supplier_order_id = patch.supplierOrderId;
+  if (patch.outbound !== undefined) set.outbound = JSON.stringify(patch.outbound);
+  if (patch.sendState !== undefined) set.send_state = patch.sendState;
+  await db.updateTable('orders').set(set).where('tenant_id', '=', order.tenantId).where('id', '=', order.id).execute();
+  if (historyEvent) await addHistory(db, [{ tenantId: order.tenantId, orderId: order.id, at: now, ...historyEvent }]);
+}
+
+/** Appends events to orders' histories (one statement however many). */
+export async function addHistory(
+  db: Db,
+  events: { tenantId: string; orderId: number; at: string; event: string; detail?: unknown }[],
+): Promise<void> {
+  if (!events.length) return;
+  await db
+    .insertInto('order_history')
+    .values(
+      events.map((e) => ({
+        tenant_id: e.tenantId,
+        order_id: e.orderId,
+        at: e.at,
+        event: e.event,
+        detail: e.detail === undefined ? null : JSON.stringify(e.detail),
+      })),
+    )
+    .execute();
+}
+
+/** Supplier-side lookup: by our externalId or the supplier's order id, across tenants (the caller checks the tenant). */
+export async function findOrderForSupplier(
+  db: Db,
+  supplier: string,
+  externalId: string | null,
+  supplierOrderId: string | null,
+): Promise<StoredOrder | undefined> {
+  if (externalId) {
+    const row = await db.selectFrom('orders').selectAll().where('external_id', '=', externalId).executeTakeFirst();
+    if (row) return toOrder(row as Row);
+  }
+  if (supplierOrderId) {
+    const row = await db
+      .selectFrom('orders')
+      .selectAll()
+      .where('supplier', '=', supplier)
+      .where('supplier_order_id', '=', supplierOrderId)
+      .executeTakeFirst();
+    if (row) return toOrder(row as Row);
+  }
+  return undefined;
+}
+
+/**
+ * Locks every order a batch of updates names, in one sorted statement (a consistent lock order, so
+ * concurrent loops and instances never deadlock). The request and payload are not read: appliers do not need them.
+ */
+export async function lockOrdersNamed(
+  trx: Db,
+  externalIds: string[],
+  supplierOrderIds: string[],
+): Promise<StoredOrder[]> {
+  if (!externalIds.length && !supplierOrderIds.length) return [];
+  const { rows } = await sql<Row>`
+    SELECT tenant_id, id, external_id, supplier, order_type, status, supplier_order_id, conversation_id, entity,
+      '{}'::jsonb AS request, supplier_state, lifecycle, NULL::jsonb AS outbound, send_state, created_at, updated_at
+    FROM orders WHERE external_id = ANY(${externalIds}::text[]) OR supplier_order_id = ANY(${supplierOrderIds}::text[])
+    ORDER BY tenant_id, id FOR UPDATE`.execute(trx);
+  return rows.map(toOrder);
+}
+
+/** Writes many orders' new state in one statement (after applying updates). */
+export async function writeOrders(trx: Db, orders: StoredOrder[]): Promise<void> {
+  if (!orders.length) return;
+  const now = new Date().toISOString();
+  const rows = orders.map((o) => ({
+    tenant_id: o.tenantId,
+    id: o.id,
+    status: o.status,
+    entity: o.entity,
+    supplier_state: o.adapterState,
+    lifecycle: o.lifecycle,
+    supplier_order_id: o.supplierOrderId,
+    send_state: o.sendState,
+  }));
+  await sql`
+    UPDATE orders o SET status = v.status, entity = v.entity, supplier_state = v.supplier_state, lifecycle = v.lifecycle,
+      supplier_order_id = v.supplier_order_id, send_state = v.send_state, updated_at = ${now}::timestamptz
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS v(tenant_id text, id integer, status text, entity jsonb, supplier_state jsonb, lifecycle jsonb, supplier_order_id text, send_state text)
+    WHERE o.tenant_id = v.tenant_id AND o.id = v.id`.execute(trx);
+}
+
+/** Orders waiting to be sent, marked SENDING (committed before the call, so a crash leaves a trace). */
+export async function claimOrdersToSend(db: Db, limit: number): Promise<StoredOrder[]> {
+  const rows = await db
+    .updateTable('orders')
+    .set({ send_state: 'SENDING' })
+    .where(({ eb, selectFrom }) =>
+      eb(
+        'external_id',
+        'in',
+        selectFrom('orders').select('external_id').where('send_state', '=', 'PENDING').limit(limit),
+      ),
+    )
+    .returningAll()
+    .execute();
+  return rows.map((r) => toOrder(r as Row));
+}
+
+/** Sends found SENDING when a process starts were cut short: they may have reached the supplier. */
+export async function markInterruptedSends(db: Db): Promise<void> {
+  await db.updateTable('orders').set({ send_state: 'UNCERTAIN' }).where('send_state', '=', 'SENDING').execute();
+  await db.updateTable('order_requests').set({ send_state: 'UNCERTAIN' }).where('send_state', '=', 'SENDING').execute();
+}
+
+// ---- The tenant's amendments and cancellations of an order ----------------------------------------------
+
+export interface StoredRequest {
+  tenantId: string;
+  kind: TenantRequestKind;
+  id: number;
+  orderId: number;
+  status: RequestStatus;
+  body: Record<string, unknown>;
+  outbound: unknown;
+  conversationId: string;
+}
+
+/** The tenant's next amendment or cancellation id (in the caller's transaction). */
+export const nextRequestId = (trx: Db, tenantId: string, kind: TenantRequestKind) =>
+  nextValue(trx, tenantId, kind === 'AMENDMENT' ? 'amendment' : 'cancellation');
+
+export async function insertRequest(trx: Db, r: StoredRequest & { createdAt: string }): Promise<void> {
+  await trx
+    .insertInto('order_requests')
+    .values({
+      tenant_id: r.tenantId,
+      kind: r.kind,
+      id: r.id,
+      order_id: r.orderId,
+      status: r.status,
+      body: JSON.stringify(r.body),
+      outbound: JSON.stringify(r.outbound),
+      send_state: 'PENDING',
+      conversation_id: r.conversationId,
+      created_at: r.createdAt,
+    })
+    .execute();
+}
+
+/** Requests waiting to be sent, marked SENDING. */
+export async function claimRequestsToSend(db: Db): Promise<StoredRequest[]> {
+  const rows = await db
+    .updateTable('order_requests')
+    .set({ send_state: 'SENDING' })
+    .where('send_state', '=', 'PENDING')
+    .returningAll()
+    .execute();
+  return rows.map((r) => ({
+    tenantId: r.tenant_id,
+    kind: r.kind as TenantRequestKind,
+    id: r.id,
+    orderId: r.order_id,
+    status: r.status as RequestStatus,
+    body: r.body as Record<string, unknown>,
+    outbound: r.outbound,
+    conversationId: r.conversation_id,
+  }));
+}
+
+export async function settleRequest(
+  trx: Db,
+  r: Pick<StoredRequest, 'tenantId' | 'kind' | 'id'>,
+  sendState: SendOutcome,
+  body: Record<string, unknown>,
+): Promise<void> {
+  await trx
+    .updateTable('order_requests')
+    .set({ send_state: sendState, status: String(body.status), body: JSON.stringify(body) })
+    .where('tenant_id', '=', r.tenantId)
+    .where('kind', '=', r.kind)
+    .where('id', '=', r.id)
+    .execute();
+}
+
+// ---- Reserved appointments -------------------------------------------------------------------------------
+
+export type StoredReservation = Reservation & { siteVisitReason?: string };
+
+export async function insertReservation(db: Db, tenantId: string, r: StoredReservation): Promise<void> {
+  await db
+    .insertInto('appointments')
+    .values({
+      tenant_id: tenantId,
+      id: r.id,
+      supplier: r.supplier,
+      supplier_reference: r.supplierReference,
+      body: JSON.stringify(r),
+      expires_at: r.expiryDateTime,
+      created_at: new Date().toISOString(),
+    })
+    .execute();
+}
+
+/** A tenant's own reservation (another tenant's id is simply not found). */
+export async function getReservation(
+  db: Db,
+  tenantId: string,
+  id: number,
+): Promise<{ reservation: StoredReservation; expiresAt: string | null } | undefined> {
+  const row = await db
+    .selectFrom('appointments')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    reservation: row.body as StoredReservation,
+    expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
+  };
+}

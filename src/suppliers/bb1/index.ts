@@ -1,0 +1,229 @@
+import { ConfigError } from '../../config/env.js';
+import type { Logger } from 'pino';
+import type { Metrics } from '../../platform/metrics.js';
+import type { OrderRequest } from '../../orders/order.js';
+import type {
+  MappingTools,
+  Supplier,
+  SupplierMappings,
+  SupplierStartEnv,
+  PlacedOrder,
+  SendReceipt,
+} from '../supplier.js';
+import { Bb1AccountSchema, type Bb1AccountConfig } from './account.js';
+import { bb1Config, type Bb1Config } from './config.js';
+import { Bb1Connector } from './connector.js';
+import { Bb1Error } from './client.js';
+import { loadBb1Mappings } from './mappings/load.js';
+import type { Bb1Mappings, Technology } from './mappings/indexed.js';
+import { buildPoqRequest, translateAddresses, translatePoqResponse } from './availability.js';
+import { buildReservation, buildSlotSearch, translateSlots } from './appointments.js';
+import { buildProvide } from './outbound/provide.js';
+import { buildModify } from './outbound/modify.js';
+import { buildCease } from './outbound/cease.js';
+import { buildAmend, buildCancel, type KnownItem } from './outbound/amend-cancel.js';
+import { parseKsu, type ParsedKsu } from './inbound/parse-ksu.js';
+import { interpretKsu, type Bb1AdapterState } from './inbound/interpret-ksu.js';
+import { explainFile } from './mappings/tools/explain.js';
+import { diffTables } from './mappings/tools/diff.js';
+import { coverage } from './mappings/tools/coverage.js';
+import { startSandbox } from './sandbox/server.js';
+
+/** BT Wholesale Broadband One's supplier id, everywhere (docs/contract.md §1). */
+export const BB1_ID = 'BTWHOLESALEBB1';
+
+export interface Bb1Deps {
+  env: Record<string, string | undefined>;
+  mappingsDir: string;
+  metrics: Metrics;
+  log: Logger;
+}
+
+/** The order payload a plan is built for, by journey. Pure: the tables decide every value. */
+export function planOrder(
+  m: Bb1Mappings,
+  account: Bb1AccountConfig,
+  req: OrderRequest,
+  externalId: string,
+  slot?: Parameters<typeof buildProvide>[4],
+) {
+  if (req.orderType === 'MODIFY') return buildModify(m, req, account, externalId, slot);
+  if (req.orderType === 'CEASE') return buildCease(m, req, account, externalId);
+  return buildProvide(m, req, account, externalId, slot);
+}
+
+/** The BB1 mapping maintainer's tools (`npm run mappings -- … --supplier BTWHOLESALEBB1`). */
+export const bb1MappingTools: MappingTools = {
+  folder: 'bb1',
+  validate(dir) {
+    const t = loadBb1Mappings(dir).tables;
+    return `${t['line-profiles'].lineProfiles.length} line profiles, ${t['care-levels'].careLevels.length} care levels, ${t['ksu-codes'].codes.length} KSU code rows, ${t['ksu-item-states'].items.length} item-state rows`;
+  },
+  explain: (dir, body, opts) => explainFile(loadBb1Mappings(dir), body, opts),
+  diff: (dir, gitRef) => diffTables(dir, gitRef),
+  coverage: (dir, stored) => coverage(loadBb1Mappings(dir), stored),
+};
+
+/** The BB1 adapter: BT Wholesale Broadband One behind the supplier port (docs/bb1.md). */
+export function createBb1Supplier(deps: Bb1Deps): Supplier<Bb1AccountConfig> & { config: Bb1Config } {
+  const { config, problems } = bb1Config(deps.env);
+  if (!config) throw new ConfigError(problems);
+  let baseUrl = config.baseUrl;
+  let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
+  const ref = { current: loadBb1Mappings(deps.mappingsDir) };
+  const connector = new Bb1Connector(
+    {
+      baseUrl: () => {
+        if (!baseUrl) throw new Bb1Error('unavailable', 'BB1 is not reachable: no BB1_BASE_URL and no sandbox running');
+        return baseUrl;
+      },
+      tokenUrl: config.tokenUrl,
+      timeoutMs: config.timeoutMs,
+    },
+    ref,
+    deps.metrics,
+  );
+  const m = () => ref.current;
+  const receipt = (res: { status: number; data: unknown }): SendReceipt => {
+    const id = (res.data as { id?: unknown } | undefined)?.id;
+    return { supplierOrderId: typeof id === 'string' ? id : undefined, answer: { status: res.status, body: res.data } };
+  };
+  const stateOf = (o: PlacedOrder) => (o.adapterState ?? {}) as Bb1AdapterState;
+
+  const mappings: SupplierMappings = {
+    folder: 'bb1',
+    get tableCount() {
+      return Object.keys(ref.current.tables).length;
+    },
+    prepareReload() {
+      const next = loadBb1Mappings(deps.mappingsDir);
+      return () => {
+        ref.current = next;
+      };
+    },
+  };
+
+  return {
+    id: BB1_ID,
+    config,
+    accountSchema: Bb1AccountSchema,
+    inboundClient: (a) => a.ksuClient,
+    mappings,
+    describe: () => (sandbox ? `built-in BB1 sandbox at ${sandbox.url}` : `BB1 at ${baseUrl}`),
+
+    lookups: {
+      async addresses(account, q) {
+        const params: Record<string, string> = {};
+        if (q.postalCode) params.postcode = q.postalCode.replace(/\s+/g, '').toUpperCase();
+        if (q.uprn) params.uprn = q.uprn;
+        if (q.name) params.buildingName = q.name;
+        if (q.streetNumber) params.streetNr = q.streetNumber;
+        if (q.streetName) params.streetName = q.streetName;
+        const res = await connector.addresses(account, params);
+        return translateAddresses(res.data) as never;
+      },
+      async availability(account, q) {
+        const res = await connector.poq(account, buildPoqRequest(q.address, account.cugId));
+        return translatePoqResponse(m(), res.data, BB1_ID) as never;
+      },
+      async slots(account, q) {
+        const { payload } = buildSlotSearch(m(), q, q.today);
+        const res = await connector.searchSlots(account, payload);
+        return translateSlots(res.data, q.standardOnly) as never;
+      },
+      async reserve(account, req) {
+        const { payload, svr } = buildReservation(m(), req);
+        const res = await connector.reserve(account, payload);
+        const ref = res.data?.BESAppointmentId ?? res.data?.id;
+        if (typeof ref !== 'string' && typeof ref !== 'number')
+          throw new Bb1Error('unavailable', 'BB1 answered the reservation without an appointment reference');
+        const validFor = (res.data?.validFor ?? {}) as { startDateTime?: string; endDateTime?: string };
+        return {
+          supplierReference: String(ref),
+          start: new Date(validFor.startDateTime ?? req.timeslot.timeslotStartDateTime).toISOString(),
+          end: new Date(validFor.endDateTime ?? req.timeslot.timeslotEndDateTime).toISOString(),
+          expiryDateTime:
+            typeof res.data?.expiryDateTime === 'string' ? new Date(res.data.expiryDateTime).toISOString() : undefined,
+          siteVisitReason: svr,
+        };
+      },
+    },
+
+    orders: {
+      plan(account, req, { externalId, slot }) {
+        const p = planOrder(m(), account, req, externalId, slot);
+        const adapterState: Bb1AdapterState = { technology: p.technology, ecode: p.ecode };
+        return { payload: p.payload, adapterState };
+      },
+      planAmend(account, order, req, slot) {
+        const state = stateOf(order);
+        const items: KnownItem[] = Object.values(state.items ?? {}).map((i) => ({
+          id: i.id,
+          internalId: i.internalId,
+          ecode: i.ecode,
+          parentId: i.parentId,
+        }));
+        const tech = (state.technology ?? 'FTTP') as Technology;
+        return { payload: buildAmend(m(), req, account, tech, items, slot) };
+      },
+      planCancel(_account, order, req) {
+        return { payload: buildCancel(m(), req, order.supplierOrderId) };
+      },
+      async send(account, payload) {
+        return receipt(await connector.order(account, payload));
+      },
+      async sendAmend(account, order, payload) {
+        return receipt(await connector.amend(account, order.supplierOrderId ?? '', payload));
+      },
+      async sendCancel(account, _order, payload) {
+        return receipt(await connector.cancel(account, payload));
+      },
+    },
+
+    updates: {
+      read(body) {
+        const k = parseKsu(body);
+        return {
+          parsed: k,
+          keys: {
+            eventId: k.eventId,
+            eventType: k.eventType,
+            eventTime: k.eventTime,
+            externalId: k.externalId,
+            supplierOrderId: k.bb1OrderId,
+          },
+        };
+      },
+      refuses(account, parsed) {
+        const k = parsed as ParsedKsu;
+        return k.cugIds.length && !k.cugIds.includes(account.cugId)
+          ? `CUG ${k.cugIds.join(',')} is not ${account.cugId}`
+          : undefined;
+      },
+      interpret: (parsed, order) => interpretKsu(m(), parsed as ParsedKsu, order),
+    },
+
+    async start(env: SupplierStartEnv) {
+      if (baseUrl) return;
+      // The sandbox calls back with each tenant's KSU client: the demo tenant's secret is known to the
+      // caller; other tenants' come from SANDBOX_KSU_CLIENTS ({"CUG…": {clientId, clientSecret}}).
+      const ksuClients: Record<string, { clientId: string; clientSecret: string }> = { ...config.sandboxKsuClients };
+      for (const { tenantId, account } of env.accounts) {
+        const a = account as Bb1AccountConfig;
+        const secret = env.inboundSecret?.(tenantId);
+        if (secret) ksuClients[a.cugId] = { clientId: a.ksuClient.clientId, clientSecret: secret };
+      }
+      sandbox = await startSandbox({
+        port: 0,
+        connectorBaseUrl: env.publicBaseUrl,
+        paceMs: config.sandboxPaceMs,
+        log: deps.log.child({ component: 'sandbox' }),
+        ksuClients,
+      });
+      baseUrl = sandbox.url;
+    },
+    async stop() {
+      await sandbox?.stop();
+    },
+  };
+}

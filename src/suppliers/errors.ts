@@ -1,0 +1,19 @@
+/** How a call to a supplier failed, in the connector's terms, whichever supplier it was. */
+export type SupplierErrorKind = 'rejected' | 'unavailable' | 'timeout' | 'unauthorised';
+
+export class SupplierError extends Error {
+  constructor(
+    readonly supplier: string,
+    readonly kind: SupplierErrorKind,
+    message: string,
+    readonly status?: number,
+    /** true when a request that changes something may have reached the supplier (timeout, reset): never re-send it blindly */
+    readonly uncertain = false,
+  ) {
+    super(message);
+  }
+}
+
+/** How a supplier's own refusal reaches the tenant (CONTRACT §3, docs/contract.md). */
+export const PASSTHROUGH = 'The supplier API returned the following message: ';
+export const passThrough = (e: Error) => `${PASSTHROUGH}${e.message}`;

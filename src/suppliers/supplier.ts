@@ -1,0 +1,247 @@
+import type { z } from 'zod';
+import type {
+  Address,
+  AddressIdentifier,
+  AmendmentRequest,
+  CancellationRequest,
+  OrderEntity,
+  OrderRequest,
+  OrderStatus,
+  ReservationRequest,
+  ReservedSlot,
+  ServiceAvailability,
+  Timeslot,
+} from '../orders/order.js';
+import type { ActionType, InformationType, ProblemCode } from '../orders/vocabulary.js';
+
+/**
+ * The supplier port: what the connector needs from a wholesaler, in the connector's words. Each supplier is
+ * an adapter (a folder under src/suppliers/) behind this type and one line in registry.ts. Translation is
+ * pure (`plan*`, `read`, `interpret`): a mapping maintainer can run it with no network and no database;
+ * I/O is in `lookups` and `send*`. Failures of a call are thrown as SupplierError (./errors.ts); requests
+ * the supplier's tables cannot express as InvalidRequest (../orders/errors.ts), every problem at once.
+ */
+export interface Supplier<Account = unknown> {
+  readonly id: string;
+  /** Validates (and types) a tenant's entry under `suppliers.<id>` in the tenants file. */
+  readonly accountSchema: z.ZodType<Account, z.ZodTypeDef, unknown>;
+  /** The credentials this supplier uses to call the connector back for a tenant (e.g. to POST order updates). */
+  inboundClient?(account: Account): { clientId: string; clientSecret: string } | undefined;
+  readonly lookups: SupplierLookups<Account>;
+  readonly orders: SupplierOrders<Account>;
+  readonly updates?: SupplierUpdates<Account>;
+  /** The supplier's mapping tables, if it has any: reloaded together with every other supplier's. */
+  readonly mappings?: SupplierMappings;
+  /** Runs what the adapter needs beside the connector (a built-in sandbox when no real endpoint is set). */
+  start?(env: SupplierStartEnv): Promise<void>;
+  stop?(): Promise<void>;
+  /** One line for the start-up banner: where the supplier is reached. */
+  describe?(): string;
+}
+
+export interface SupplierStartEnv {
+  /** how the supplier (or its sandbox) reaches the connector */
+  publicBaseUrl: string | (() => string);
+  /** the tenants entitled to this supplier, with their validated accounts */
+  accounts: { tenantId: string; account: unknown }[];
+  /** the plain inbound client secret of a tenant, where the caller knows it (the demo tenant) */
+  inboundSecret?(tenantId: string): string | undefined;
+}
+
+// ---- Lookups (synchronous for the tenant) -------------------------------------------------------------
+
+export interface AddressQuery {
+  postalCode?: string;
+  uprn?: string;
+  name?: string;
+  streetNumber?: string;
+  streetName?: string;
+}
+
+export interface SlotQuery {
+  address: AddressIdentifier;
+  serviceSpecification: { id: string };
+  serviceCharacteristics?: { name: string; value: string }[];
+  appointmentFromDate?: string;
+  appointmentPurpose?: string;
+  standardOnly?: boolean;
+  /** today in the UK (YYYY-MM-DD): the default first day */
+  today: string;
+}
+
+/** What the supplier answered to a reservation, in the connector's words. */
+export interface ReservedAppointment {
+  supplierReference: string;
+  start: string;
+  end: string;
+  expiryDateTime?: string;
+  /** the normalised SITE_VISIT_REASON the slot was reserved for, when the supplier's slots depend on it */
+  siteVisitReason?: string;
+}
+
+export interface SupplierLookups<Account> {
+  addresses(account: Account, query: AddressQuery): Promise<Address[]>;
+  /** One element of the tenant's availability answer (`supplier` filled in). */
+  availability(account: Account, query: { address: AddressIdentifier }): Promise<ServiceAvailability>;
+  slots(account: Account, query: SlotQuery): Promise<Timeslot[]>;
+  reserve(account: Account, request: ReservationRequest): Promise<ReservedAppointment>;
+}
+
+// ---- Orders (asynchronous for the tenant: planned now, sent by the dispatcher) -------------------------
+
+/** An order planned for the supplier: the payload to send and the adapter's own state to keep with it. */
+export interface OrderPlan {
+  payload: unknown;
+  adapterState: unknown;
+}
+
+/** An order the supplier may already know, as the adapter sees it when planning a follow-up. */
+export interface PlacedOrder {
+  externalId: string;
+  supplierOrderId: string | null;
+  orderType: string;
+  entity: OrderEntity;
+  adapterState: unknown;
+}
+
+/** What the supplier answered when it took a request. */
+export interface SendReceipt {
+  /** the supplier's id for the order, when the answer carries it */
+  supplierOrderId?: string;
+  answer: SupplierAnswer;
+}
+
+export interface SupplierAnswer {
+  status: number;
+  body?: unknown;
+}
+
+export interface SupplierOrders<Account> {
+  /** Pure. Throws InvalidRequest naming every field the tables cannot express. */
+  plan(account: Account, request: OrderRequest, context: { externalId: string; slot?: ReservedSlot }): OrderPlan;
+  planAmend(account: Account, order: PlacedOrder, request: AmendmentRequest, slot?: ReservedSlot): { payload: unknown };
+  planCancel(account: Account, order: PlacedOrder, request: CancellationRequest): { payload: unknown };
+  send(account: Account, payload: unknown): Promise<SendReceipt>;
+  sendAmend(account: Account, order: PlacedOrder, payload: unknown): Promise<SendReceipt>;
+  sendCancel(account: Account, order: PlacedOrder, payload: unknown): Promise<SendReceipt>;
+}
+
+// ---- Updates (the supplier tells the connector how an order is going) ---------------------------------
+
+/** What the connector needs to store an inbound update and find its order. */
+export interface UpdateKeys {
+  eventId?: string;
+  eventType: string;
+  eventTime?: string;
+  /** the connector's own order reference, when the update carries it */
+  externalId?: string;
+  /** the supplier's id for the order */
+  supplierOrderId?: string;
+}
+
+export interface SupplierUpdates<Account> {
+  /** Pure. Reads a body far enough to store and route it; throws UpdateShapeError when it is not an update. */
+  read(body: unknown): { keys: UpdateKeys; parsed: unknown };
+  /** Why the authenticated account may not send this update (undefined: it may). */
+  refuses(account: Account, parsed: unknown): string | undefined;
+  /** Pure. What the update says about one order, in the connector's words. */
+  interpret(parsed: unknown, order: UpdateContext): SupplierUpdate;
+}
+
+export class UpdateShapeError extends Error {}
+
+export interface UpdateContext {
+  orderType: string;
+  entity: OrderEntity;
+  adapterState: unknown;
+  /** an update older than one already applied: its facts must not overwrite newer ones */
+  stale: boolean;
+}
+
+/** A KCI an update asks for, as a table row says it. */
+export type KciSignal =
+  | { updateType: 'INFORMATIONAL'; type: InformationType; problemCode?: ProblemCode }
+  | { updateType: 'ACTION_REQUIRED'; type: ActionType; problemCode?: ProblemCode };
+
+/** One thing the update says, with what it means for the tenant (decided by the supplier's tables). */
+export interface UpdateSignal {
+  kci?: KciSignal;
+  /** the status the order moves to; PREVIOUS = the status before the tenant's amendment or cancellation */
+  status?: OrderStatus | 'PREVIOUS';
+  priority: number;
+  /** the supplier's own words for it, else the table's */
+  text?: string;
+  setsCommittedDate?: boolean;
+  /** a date the signal itself carries (e.g. in the supplier's text): the new target date */
+  targetDate?: string;
+  /** where it came from, for people (table and row) */
+  source: string;
+  /** the table row itself (the mapping tools show its file:line) */
+  row?: unknown;
+}
+
+export interface SupplierNote {
+  note: string;
+  type?: string;
+  created?: string;
+}
+
+/** What a supplier learnt, in the connector's words: the lifecycle turns it into a status, an entity and a KCI. */
+export interface SupplierUpdate {
+  eventTime?: string;
+  /** highest priority first; the first with a KCI decides it */
+  signals: UpdateSignal[];
+  /** every distinct code the update carries */
+  codes: string[];
+  /** codes no table row knows, with the supplier's text */
+  unmapped: { code: string; text?: string }[];
+  /** every code with the supplier's text (for a KCI about codes no row maps to a signal) */
+  codeTexts: { code: string; text?: string }[];
+  facts: {
+    supplierOrderId?: string;
+    /** service characteristics the supplier reports (asset ids, ONT reference, …) */
+    characteristics: [string, string][];
+    serviceId?: string;
+    /** the appointment now, unless the supplier cleared it */
+    appointment?: { reference?: string; start?: string; end?: string };
+    expectedCompletionDate?: string;
+    notes: SupplierNote[];
+  };
+  /** the adapter's own state after this update (opaque to everyone else) */
+  adapterState: unknown;
+}
+
+// ---- Mapping tables and their tools ---------------------------------------------------------------------
+
+export interface SupplierMappings {
+  /** the folder under MAPPINGS_DIR */
+  readonly folder: string;
+  /** how many tables are loaded */
+  readonly tableCount: number;
+  /**
+   * Reads and validates the tables again (throws MappingsError if they are invalid) and returns the step that
+   * puts them in use, so that the registry swaps every supplier's tables or none.
+   */
+  prepareReload(): () => void;
+}
+
+/** What a mapping maintainer runs from the CLI (`npm run mappings`): pure, over a mappings directory. */
+export interface MappingTools {
+  /** the folder under the mappings directory */
+  readonly folder: string;
+  /** Checks the tables without using them (throws MappingsError); a summary of what is there. */
+  validate(mappingsDir: string): string;
+  /** A stored update or a tenant request, explained: what it becomes and which rows fired. */
+  explain(mappingsDir: string, body: Record<string, unknown>, opts: { status?: string; orderType?: string }): string;
+  /** For each of the adapter's fixtures: what changes between the tables at a git ref and these. */
+  diff(mappingsDir: string, ref: string): { text: string; changed: string[] };
+  /** Codes and statuses in stored updates that no row matches, from their bodies. */
+  coverage(mappingsDir: string, bodies: AsyncIterable<{ body: unknown; receivedAt: string }>): Promise<string>;
+}
+
+/** Tables that do not validate: every problem, with file:line where known. */
+export class MappingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Mapping tables are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
