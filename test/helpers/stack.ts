@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config/env.js';
 import { parseTenants } from '../../src/config/tenants.js';
 import { createLogger } from '../../src/platform/log.js';
 import { createService, type Service } from '../../src/service.js';
+import { SUPPLIER_MODULES, type SupplierModule } from '../../src/suppliers/registry.js';
 import { startSandbox } from '../../src/suppliers/bb1/sandbox/server.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
 import { freshDatabase, type Engine } from './db.js';
@@ -14,7 +15,9 @@ export const KSU1_SECRET = 'ksu1-secret-value';
 export const KSU2_SECRET = 'ksu2-secret-value';
 export const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789';
 
-export function tenantsYaml(kciUrl: string, opts: { signingSecret?: string } = {}) {
+export function tenantsYaml(kciUrl: string, opts: { signingSecret?: string; extraSuppliers?: string } = {}) {
+  const extra = (tenant: 'T1' | 'T2') =>
+    opts.extraSuppliers ? `\n${opts.extraSuppliers.replaceAll('{T}', tenant)}` : '';
   return `
 tenants:
   - id: TENANT1
@@ -24,13 +27,13 @@ tenants:
       auth: { type: none }
 ${opts.signingSecret ? `      signingSecret: ${opts.signingSecret}\n` : ''}    suppliers:
       BTWHOLESALEBB1: { clientId: t1-bb1, clientSecret: t1-bb1-secret, cugId: CUG5009999999, retailerId: ZYX, billingAccountId: "0455821481",
-        ksuClient: { clientId: bt-ksu-tenant1, clientSecret: ${KSU1_SECRET} } }
+        ksuClient: { clientId: bt-ksu-tenant1, clientSecret: ${KSU1_SECRET} } }${extra('T1')}
   - id: TENANT2
     clients: [{ clientId: tenant2-app, clientSecret: ${T2_SECRET} }]
     kci: { url: ${kciUrl}, auth: { type: basic, username: t2, password: t2-pass } }
     suppliers:
       BTWHOLESALEBB1: { clientId: t2-bb1, clientSecret: t2-bb1-secret, cugId: CUG5008888888, retailerId: ABC, billingAccountId: "0455000000",
-        ksuClient: { clientId: bt-ksu-tenant2, clientSecret: ${KSU2_SECRET} } }
+        ksuClient: { clientId: bt-ksu-tenant2, clientSecret: ${KSU2_SECRET} } }${extra('T2')}
 `;
 }
 
@@ -62,12 +65,18 @@ export interface StackOptions {
   database?: DatabaseHandle;
   signingSecret?: string;
   workers?: boolean;
+  /** suppliers beside the registered ones (e.g. the test-only fake supplier) */
+  modules?: SupplierModule[];
+  /** extra YAML appended to each tenant's `suppliers:` map (indented for it) */
+  extraSuppliers?: string;
 }
 
 /** The real service on a real port with a real database, and (optionally) the BB1 sandbox wired back to it. */
 export async function startStack(o: StackOptions): Promise<Stack> {
   const db = o.database ?? (await freshDatabase(o.engine ?? 'pglite'));
-  const tenants = parseTenants(tenantsYaml(o.kciUrl, { signingSecret: o.signingSecret }), 'test-tenants.yaml', {});
+  const modules = [...SUPPLIER_MODULES, ...(o.modules ?? [])];
+  const yaml = tenantsYaml(o.kciUrl, { signingSecret: o.signingSecret, extraSuppliers: o.extraSuppliers });
+  const tenants = parseTenants(yaml, 'test-tenants.yaml', {}, modules);
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     PORT: '0',
@@ -100,6 +109,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     tenants,
     log,
     env: { BB1_BASE_URL: bb1Url, ...env },
+    modules,
     database: db,
     workers: o.workers,
   });
