@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import type { components } from '../generated/tenant-updates-api.js';
+import type { OrderEntity } from '../orders/order.js';
 
-export type EntityType = 'PROVIDE_ORDER' | 'MODIFY_ORDER' | 'CEASE_ORDER' | 'UNSOLICITED_CEASE_ORDER';
+/** A KCI as the tenant receives it (openapi/tenant-updates-api.yaml). */
+export type Kci = components['schemas']['Kci'];
+/** A KCI as the outbox keeps it: `deliveredOn` is added at each attempt. */
+export type StoredKci = Omit<Kci, 'deliveredOn'>;
+export type EntityType = Kci['entityType'];
+type Information = components['schemas']['Information'];
+type ActionRequired = components['schemas']['ActionRequired'];
 
 export function entityTypeOf(orderType: string): EntityType {
   if (orderType === 'MODIFY') return 'MODIFY_ORDER';
@@ -9,46 +17,44 @@ export function entityTypeOf(orderType: string): EntityType {
   return 'PROVIDE_ORDER';
 }
 
-export interface KciReason {
-  type: string;
-  problemCode?: string;
-  text?: string;
-  supplierCodes?: string[];
-}
+export type KciReason = Information | ActionRequired;
 
 export type KciContent =
-  | { updateType: 'INFORMATIONAL'; information: KciReason }
-  | { updateType: 'ACTION_REQUIRED'; actionRequired: KciReason }
-  | { updateType: 'ERROR'; error: { uuid: string; code: string; messages: string[] } };
+  | { updateType: 'INFORMATIONAL'; information: Information }
+  | { updateType: 'ACTION_REQUIRED'; actionRequired: ActionRequired }
+  | { updateType: 'ERROR'; error: NonNullable<Kci['error']> };
 
-/** The KCI body as stored in the outbox; `deliveredOn` is added at each attempt (CONTRACT §4). */
+/** The KCI body as stored in the outbox; `deliveredOn` is added at each attempt (docs/contract.md §4). */
 export function kciBody(args: {
   supplier: string;
   sequenceNumber: number;
   content: KciContent;
   orderType: string;
-  entity: Record<string, unknown>;
+  entity: OrderEntity;
   issuedOn?: string;
   receivedOn?: string;
   supplierNotes?: { note: string; type?: string; created?: string }[];
-}): Record<string, unknown> {
-  const body: Record<string, unknown> = {
+}): StoredKci {
+  // Key order is the wire order tenants see: id, supplier, sequence, times, the reason, notes, the entity.
+  return {
     id: randomUUID(),
     supplier: args.supplier,
     sequenceNumber: args.sequenceNumber,
+    ...(args.issuedOn ? { issuedOn: args.issuedOn } : {}),
+    ...(args.receivedOn ? { receivedOn: args.receivedOn } : {}),
+    ...args.content,
+    ...(args.supplierNotes?.length ? { supplierNotes: args.supplierNotes } : {}),
+    entityType: entityTypeOf(args.orderType),
+    entity: args.entity,
   };
-  if (args.issuedOn) body.issuedOn = args.issuedOn;
-  if (args.receivedOn) body.receivedOn = args.receivedOn;
-  Object.assign(body, args.content);
-  if (args.supplierNotes?.length) body.supplierNotes = args.supplierNotes;
-  body.entityType = entityTypeOf(args.orderType);
-  body.entity = args.entity;
-  return body;
 }
 
 /** Tidy a reason: no empty optional fields. */
-export function reason(type: string, extra: Omit<KciReason, 'type'> = {}): KciReason {
-  const r: KciReason = { type };
+export function reason<T extends KciReason['type']>(
+  type: T,
+  extra: { problemCode?: KciReason['problemCode']; text?: string; supplierCodes?: string[] } = {},
+): Extract<KciReason, { type: T }> {
+  const r = { type } as Extract<KciReason, { type: T }>;
   if (extra.problemCode) r.problemCode = extra.problemCode;
   if (extra.text) r.text = extra.text;
   if (extra.supplierCodes?.length) r.supplierCodes = extra.supplierCodes;

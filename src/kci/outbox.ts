@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
-import { kciBody, type KciContent } from './envelope.js';
+import { kciBody, type KciContent, type StoredKci } from './envelope.js';
+import type { OrderEntity } from '../orders/order.js';
 
 export interface OutboxEntry {
   id: string;
@@ -8,7 +9,7 @@ export interface OutboxEntry {
   orderId: number;
   sequenceNumber: number;
   conversationId: string;
-  body: Record<string, unknown>;
+  body: StoredKci;
   status: string;
   attempts: number;
   nextAttemptAt: string | null;
@@ -45,7 +46,7 @@ export const toEntry = (r: Row): OutboxEntry => ({
   orderId: Number(r.order_id),
   sequenceNumber: Number(r.sequence_number),
   conversationId: r.conversation_id,
-  body: (typeof r.body === 'string' ? JSON.parse(r.body) : r.body) as Record<string, unknown>,
+  body: (typeof r.body === 'string' ? JSON.parse(r.body) : r.body) as StoredKci,
   status: r.status,
   attempts: Number(r.attempts),
   nextAttemptAt: iso(r.next_attempt_at),
@@ -62,7 +63,7 @@ export interface NewKci {
   conversationId: string;
   supplier: string;
   content: KciContent;
-  entity: Record<string, unknown>;
+  entity: OrderEntity;
   issuedOn?: string;
   receivedOn?: string;
   supplierNotes?: { note: string; type?: string; created?: string }[];
@@ -72,7 +73,7 @@ export interface NewKci {
  * Writes KCIs in the caller's transaction (transactional outbox), numbered per order without gaps, in
  * list order. Set-based: one counter upsert and one insert however many KCIs and orders.
  */
-export async function enqueueKcis(trx: Db, list: NewKci[]): Promise<Record<string, unknown>[]> {
+export async function enqueueKcis(trx: Db, list: NewKci[]): Promise<StoredKci[]> {
   if (!list.length) return [];
   const perOrder = new Map<string, { tenantId: string; name: string; n: number }>();
   for (const k of list) {
@@ -90,7 +91,7 @@ export async function enqueueKcis(trx: Db, list: NewKci[]): Promise<Record<strin
   for (const r of counters.rows)
     next.set(`${r.tenant_id}\u0000${r.name}`, Number(r.value) - perOrder.get(`${r.tenant_id}\u0000${r.name}`)!.n + 1);
   const now = new Date().toISOString();
-  const bodies: Record<string, unknown>[] = [];
+  const bodies: StoredKci[] = [];
   const seen = new Set<string>();
   const rows = list.map((k) => {
     const key = `${k.tenantId}\u0000kci:${k.orderId}`;
@@ -126,7 +127,7 @@ export async function enqueueKcis(trx: Db, list: NewKci[]): Promise<Record<strin
 }
 
 /** One KCI in the caller's transaction. */
-export async function enqueueKci(trx: Db, args: NewKci): Promise<Record<string, unknown>> {
+export async function enqueueKci(trx: Db, args: NewKci): Promise<StoredKci> {
   return (await enqueueKcis(trx, [args]))[0]!;
 }
 

@@ -7,6 +7,7 @@ import type { UpdateKeys } from '../suppliers/supplier.js';
 import { enqueueKcis, type NewKci } from '../kci/outbox.js';
 import { reason } from '../kci/envelope.js';
 import { applyUpdate, isStale } from '../orders/lifecycle.js';
+import type { ActionType, InformationType } from '../orders/vocabulary.js';
 import { addHistory, lockOrdersNamed, writeOrders, type StoredOrder } from '../orders/order-store.js';
 import { claimPending, firstPendingElsewhere, recordOutcomes, type InboxOutcome, type PendingUpdate } from './inbox.js';
 
@@ -174,7 +175,7 @@ export class KsuProcessor {
           detail: { inboxId: row.id, codes: u.codes, kci: r.kci?.type ?? null, stale: r.stale },
         });
         if (r.kci) {
-          const why = reason(r.kci.type, r.kci);
+          const { updateType, type } = r.kci;
           kcis.push({
             tenantId: order.tenantId,
             orderId: order.id,
@@ -182,9 +183,9 @@ export class KsuProcessor {
             conversationId: order.conversationId,
             supplier: order.supplier,
             content:
-              r.kci.updateType === 'ACTION_REQUIRED'
-                ? { updateType: 'ACTION_REQUIRED', actionRequired: why }
-                : { updateType: 'INFORMATIONAL', information: why },
+              updateType === 'ACTION_REQUIRED'
+                ? { updateType, actionRequired: reason(type as ActionType, r.kci) }
+                : { updateType, information: reason(type as InformationType, r.kci) },
             entity: order.entity,
             issuedOn: keys.eventTime ?? receivedOn,
             receivedOn,

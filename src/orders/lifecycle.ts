@@ -97,7 +97,7 @@ export const isStale = (state: LifecycleState, eventTime: string) =>
 
 export interface KciDraft {
   updateType: 'INFORMATIONAL' | 'ACTION_REQUIRED';
-  type: string;
+  type: KciSignal['type'];
   problemCode?: ProblemCode;
   text?: string;
   supplierCodes: string[];

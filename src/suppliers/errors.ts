@@ -14,6 +14,6 @@ export class SupplierError extends Error {
   }
 }
 
-/** How a supplier's own refusal reaches the tenant (CONTRACT §3, docs/contract.md). */
+/** How a supplier's own refusal reaches the tenant (docs/contract.md §3). */
 export const PASSTHROUGH = 'The supplier API returned the following message: ';
 export const passThrough = (e: Error) => `${PASSTHROUGH}${e.message}`;

@@ -22,7 +22,9 @@ function startProcess(
       DEMO_CLIENT_SECRET: 'demo-secret-for-tests',
       DEMO_BB1_SECRET: 'x-secret',
       DEMO_KSU_SECRET: 'ksu-secret-for-tests',
-      KCI_TIMEOUT_MS: '1000',
+      // The held call must outlast the wait for all five KCIs (a loaded machine is slow), and its lease
+      // (timeout + 5 s) must end within the restarted process's wait.
+      KCI_TIMEOUT_MS: '8000',
       KCI_RETRY_SCHEDULE: '0.2,0.2,0.2,0.2',
       SANDBOX_PACE_MS: '30',
       ...env,
@@ -45,7 +47,7 @@ function startProcess(
       );
     },
     'the service to be ready',
-    60000,
+    90000,
   );
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return { child, ready, exited };
@@ -138,7 +140,7 @@ describe.each(ENGINES)('a process killed mid-delivery loses nothing (%s)', (engi
       await second.ready;
       await sink.waitFor(
         () => sink.received.filter((k) => (k.body.entity as { id: number }).id === order.body.id).length >= 5,
-        40000,
+        60000,
       );
       const got = sink.received.filter((k) => (k.body.entity as { id: number }).id === order.body.id);
       expect(got.map((k) => k.body.sequenceNumber)).toEqual([1, 2, 3, 4, 5]);
@@ -171,5 +173,5 @@ describe.each(ENGINES)('a process killed mid-delivery loses nothing (%s)', (engi
       await db?.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120000);
+  }, 240000);
 });

@@ -35,8 +35,8 @@ describe.each(ENGINES)('KCI delivery slots (%s)', (engine) => {
       orderType: 'NEW',
       conversationId: `slots-${tenantId}-${orderId}`,
       supplier: 'BTWHOLESALEBB1',
-      content: { updateType: 'INFORMATIONAL' as const, information: { type: 'UPDATE' } },
-      entity: { id: orderId, status: 'IN_PROGRESS' },
+      content: { updateType: 'INFORMATIONAL' as const, information: { type: 'UPDATE' as const } },
+      entity: { id: orderId, status: 'IN_PROGRESS' } as never,
     });
     // TENANT2's two KCIs (two orders) are older, so one claim of two slots takes both.
     await db.db.transaction().execute((trx) => enqueueKcis(trx, [kci('TENANT2', 1), kci('TENANT2', 2)]));
@@ -93,8 +93,8 @@ describe.each(ENGINES)('KCI delivery slots (%s)', (engine) => {
           orderType: 'NEW',
           conversationId: 'stop-hang',
           supplier: 'BTWHOLESALEBB1',
-          content: { updateType: 'INFORMATIONAL' as const, information: { type: 'UPDATE' } },
-          entity: { id: 800 },
+          content: { updateType: 'INFORMATIONAL' as const, information: { type: 'UPDATE' as const } },
+          entity: { id: 800 } as never,
         },
       ]),
     );
@@ -126,8 +126,8 @@ describe.each(ENGINES)('KCI delivery slots (%s)', (engine) => {
       orderType: 'NEW',
       conversationId: 'waiting',
       supplier: 'BTWHOLESALEBB1',
-      content: { updateType: 'INFORMATIONAL' as const, information: { type: 'UPDATE', text: `kci ${n}` } },
-      entity: { id: 700 },
+      content: { updateType: 'INFORMATIONAL' as const, information: { type: 'UPDATE' as const, text: `kci ${n}` } },
+      entity: { id: 700 } as never,
     });
     await db.db.transaction().execute((trx) => enqueueKcis(trx, [kci(1), kci(2), kci(3)]));
     const state = async () =>
@@ -201,8 +201,8 @@ describe.each(ENGINES)('KCI delivery slots (%s)', (engine) => {
           orderType: 'NEW',
           conversationId: 'race',
           supplier: 'BTWHOLESALEBB1',
-          content: { updateType: 'INFORMATIONAL' as const, information: { type: 'UPDATE', text: `kci ${n}` } },
-          entity: { id: order.id },
+          content: { updateType: 'INFORMATIONAL' as const, information: { type: 'UPDATE' as const, text: `kci ${n}` } },
+          entity: { id: order.id } as never,
         });
         await db.db.transaction().execute((trx) => enqueueKcis(trx, [kci(1)]));
         const [first] = await claimDue(db.db, 10, 30);

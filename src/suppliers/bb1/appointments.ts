@@ -33,7 +33,7 @@ export function technologyOf(m: Bb1Mappings, specId: string, p: Problems): Techn
   return (tech?.id ?? 'FTTP') as Technology;
 }
 
-/** The relatedEntity block shared by slot search and reservation (reference/bt-bb1.md §1 rows 5-6). */
+/** The relatedEntity block shared by slot search and reservation (docs/reference/bt-bb1.md §1 rows 5-6). */
 function orderInformation(
   m: Bb1Mappings,
   address: AddressIdentifier,

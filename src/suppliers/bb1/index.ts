@@ -64,7 +64,7 @@ export const bb1MappingTools: MappingTools = {
   coverage: (dir, stored) => coverage(loadBb1Mappings(dir), stored),
 };
 
-/** The BB1 adapter: BT Wholesale Broadband One behind the supplier port (docs/bb1.md). */
+/** The BB1 adapter: BT Wholesale Broadband One behind the supplier port (docs/reference/bt-bb1.md, seeds 000–003). */
 export function createBb1Supplier(deps: Bb1Deps): Supplier<Bb1AccountConfig> & { config: Bb1Config } {
   const { config, problems } = bb1Config(deps.env);
   if (!config) throw new ConfigError(problems);

@@ -174,7 +174,7 @@ describe('golden: tenant requests reproduce the seed 000 BB1 payloads', () => {
     const slot = { id: 1, supplierReference: 'A57C0BDFR', start: '2022-11-25T08:00:00Z', end: '2022-11-25T13:00:00Z' };
     const { payload } = buildModify(m, req, { ...ACCOUNT, cugId: 'CUG5002237010' }, 'X-5', slot);
     const expected = seed('modify-technology-change');
-    // CONTRACT §7 fixes Premium → E0000152 (the seed shows E0000153 with Premium); the order contacts
+    // docs/contract.md §7 fixes Premium → E0000152 (the seed shows E0000153 with Premium); the order contacts
     // come from the tenant's primary contact, which the seed gives different addresses.
     expected.productOrderItem[0].productOrderItem[0].product.productOffering.id = 'E0000152';
     expected.relatedParty = [

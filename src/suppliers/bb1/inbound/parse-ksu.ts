@@ -1,5 +1,5 @@
 /**
- * Normalises a KSU as BB1 really sends it (CONTRACT §7.1): arrays that arrive as single objects,
+ * Normalises a KSU as BB1 really sends it (docs/contract.md §7.1): arrays that arrive as single objects,
  * `message: null`, codes joined with ".~", subStatus casing, times with or without offset and
  * milliseconds, items in any order, nested or flat. Pure: no I/O.
  */

@@ -7,7 +7,7 @@ export interface Characteristic {
   action?: 'NONE' | 'ADD' | 'DELETE';
 }
 
-/** Names a tenant may send on orders (seed 002 "Orders", CONTRACT §3), plus the asset ids of modify/cease. */
+/** Names a tenant may send on orders (seed 002 "Orders", docs/contract.md §3), plus the asset ids of modify/cease. */
 export const ORDER_CHARACTERISTICS = [
   'LINE_PROFILE',
   'END_USER_TYPE',

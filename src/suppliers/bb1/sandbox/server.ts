@@ -49,7 +49,7 @@ const day = 24 * 3600 * 1000;
 
 /**
  * A faithful-enough BT Wholesale BB1 for development, demos and end-to-end tests: every call the connector
- * makes (CONTRACT §6), seed-shaped answers, BB1-style validation errors, and KSU sequences POSTed back
+ * makes (docs/contract.md §6), seed-shaped answers, BB1-style validation errors, and KSU sequences POSTed back
  * through the connector's real token and KSU endpoints. The scenario of an order is chosen by the text
  * "SCENARIO:<name>" in its notes (see scenarios.ts); the pace by `paceMs`.
  */
