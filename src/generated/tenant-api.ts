@@ -167,6 +167,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's services (what it has with each supplier), paged by serviceId
+         * @description Every service the connector knows for the tenant: made by a provide order it carried to COMPLETED,
+         *     learnt from a supplier update that reported its assets, or imported by an operator
+         *     (`npm run services -- import`). Ordered by `serviceId`; pass `next` back as `after` for the next page.
+         */
+        get: operations["handleListServices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/services/{serviceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One service of the tenant's, with its current characteristics and asset ids */
+        get: operations["handleGetService"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -353,8 +392,14 @@ export interface components {
         };
         /**
          * @description One body for every order type. Provide (`NEW`, `START`, `TAKEOVER`, `TRANSFER`) requires
-         *     `address`, `serviceOrderItem` and `primaryContact`; `MODIFY` and `CEASE` require `serviceId`
-         *     and `serviceCharacteristics` (with `action`). `ceaseReason` applies to `CEASE` only.
+         *     `address`, `serviceOrderItem` and `primaryContact`; `MODIFY` and `CEASE` require `serviceId`.
+         *     By intent (a service the connector knows, see `/v1/services`): a `MODIFY` names only the target
+         *     characteristics, without `action` (`CARE_LEVEL: Enhanced`, `LINE_PROFILE: 129`,
+         *     `STATIC_IP_REQUESTED: 6`, `TRAFFIC_WEIGHTING`), a `CEASE` names nothing; the connector adds the
+         *     actions and asset ids from the service record. Explicitly (seed 002): every characteristic with
+         *     its `action` (`NONE`, `ADD`, `DELETE`) and the asset ids; asset ids that contradict the record are a
+         *     422 naming both values. A service with another change in flight answers 409. `ceaseReason`
+         *     applies to `CEASE` only.
          */
         ServiceOrderRequest: {
             orderType: components["schemas"]["OrderType"];
@@ -374,6 +419,49 @@ export interface components {
             notes?: string;
             /** @description CEASE only; see the cessation-reasons table (default OTHER) */
             ceaseReason?: string;
+        };
+        /**
+         * @description ACTIVE; CHANGING while a MODIFY or CEASE order for it is in flight; CEASED
+         * @enum {string}
+         */
+        ServiceStatus: "ACTIVE" | "CHANGING" | "CEASED";
+        /**
+         * @description What the tenant has, kept by the connector from the KCIs that report it. `serviceCharacteristics`
+         *     are the current values (LINE_PROFILE, CARE_LEVEL, STATIC_IP_REQUESTED, TRAFFIC_WEIGHTING, …) and the
+         *     supplier's asset ids (SERVICE_ASSET_ID, CARE_LEVEL_ASSET_ID, STATIC_IP_ASSET_ID, DYNAMIC_IP_ASSET_ID,
+         *     ONT_REFERENCE, ONT_PORT, LINE_ID …), as the KCIs named them. A MODIFY or CEASE that names only
+         *     `serviceId` and the target characteristics is completed from this record.
+         */
+        Service: {
+            serviceId: string;
+            supplier: components["schemas"]["SupplierId"];
+            status: components["schemas"]["ServiceStatus"];
+            /** @example FTTP */
+            technology?: string;
+            address?: components["schemas"]["AddressIdentifier"];
+            serviceCharacteristics: components["schemas"]["NameValue"][];
+            /** @description the MODIFY or CEASE order in flight (status CHANGING) */
+            changingOrderId?: number;
+            /** @description The orders that made and changed the service, oldest first */
+            orders: {
+                orderId: number;
+                orderType: components["schemas"]["OrderType"];
+                status: components["schemas"]["OrderStatus"];
+            }[];
+            /**
+             * @description how the connector learnt of it
+             * @enum {string}
+             */
+            source?: "ORDER" | "UPDATE" | "IMPORT";
+            /** Format: date-time */
+            created: string;
+            /** Format: date-time */
+            updated: string;
+        };
+        ServiceList: {
+            services: components["schemas"]["Service"][];
+            /** @description pass as `after` for the next page; absent on the last page */
+            next?: string;
         };
         ServiceOrder: {
             id: number;
@@ -983,6 +1071,77 @@ export interface operations {
             502: components["responses"]["BadGateway"];
             503: components["responses"]["Unavailable"];
             504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    handleListServices: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ServiceStatus"];
+                supplier?: components["schemas"]["SupplierId"];
+                /** @description the `next` of the previous page */
+                after?: string;
+                limit?: number;
+            };
+            header: {
+                /** @description Unique per request; echoed on the response. */
+                "X-Request-ID": components["parameters"]["XRequestId"];
+                /** @description Tracks a journey; the one sent when creating an order is echoed on its KCIs. */
+                "X-Conversation-ID": components["parameters"]["XConversationId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of services */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    "X-Conversation-ID": components["headers"]["XConversationID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorised"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    handleGetService: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per request; echoed on the response. */
+                "X-Request-ID": components["parameters"]["XRequestId"];
+                /** @description Tracks a journey; the one sent when creating an order is echoed on its KCIs. */
+                "X-Conversation-ID": components["parameters"]["XConversationId"];
+            };
+            path: {
+                serviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    "X-Conversation-ID": components["headers"]["XConversationID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorised"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

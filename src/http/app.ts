@@ -19,6 +19,7 @@ import { serviceOrderRoutes } from './routes/service-orders.js';
 import { amendmentRoutes } from './routes/service-order-amendments.js';
 import { cancellationRoutes } from './routes/service-order-cancellations.js';
 import { opsRoutes } from './routes/ops.js';
+import { serviceRoutes } from './routes/services.js';
 import { demoInboxRoutes } from './routes/demo-inbox.js';
 
 declare module 'express-serve-static-core' {
@@ -89,6 +90,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(serviceOrderRoutes(ctx));
   app.use(amendmentRoutes(ctx));
   app.use(cancellationRoutes(ctx));
+  app.use(serviceRoutes(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.log));
   return app;

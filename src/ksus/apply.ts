@@ -9,6 +9,7 @@ import { reason } from '../kci/envelope.js';
 import { applyUpdate, isStale } from '../orders/lifecycle.js';
 import type { ActionType, InformationType } from '../orders/vocabulary.js';
 import { addHistory, lockOrdersNamed, writeOrders, type StoredOrder } from '../orders/order-store.js';
+import { followOrders } from '../services/follow-orders.js';
 import { claimPending, firstPendingElsewhere, recordOutcomes, type InboxOutcome, type PendingUpdate } from './inbox.js';
 
 export interface ApplierDeps {
@@ -128,6 +129,7 @@ export class KsuProcessor {
       const history: Parameters<typeof addHistory>[1] = [];
       const kcis: NewKci[] = [];
       let identified = false;
+      const moved: Parameters<typeof followOrders>[1] = [];
       for (const { row, keys, parsed } of read) {
         const order =
           (keys.externalId && byExternal.get(keys.externalId)) ||
@@ -157,6 +159,18 @@ export class KsuProcessor {
         );
         for (const c of u.unmapped) metrics.unmappedCodes.inc({ supplier: row.supplier, code: c.code });
         touched.add(order);
+        if (r.status !== order.status) {
+          const { tenantId, id, supplier, orderType } = order;
+          moved.push({
+            tenantId,
+            id,
+            supplier,
+            orderType,
+            statusBefore: order.status,
+            status: r.status,
+            entity: r.entity,
+          });
+        }
         order.entity = { ...r.entity, updated: r.entityChanged ? new Date().toISOString() : order.entity.updated };
         order.status = r.status;
         order.lifecycle = r.state;
@@ -197,6 +211,7 @@ export class KsuProcessor {
         outcomes.push({ id: row.id, status: 'APPLIED', error: null, orderId: order.id });
       }
       await writeOrders(trx, [...touched]);
+      await followOrders(trx, moved);
       await addHistory(trx, history);
       await enqueueKcis(trx, kcis);
       await recordOutcomes(trx, outcomes);

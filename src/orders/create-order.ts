@@ -4,7 +4,9 @@ import type { Db } from '../store/database.js';
 import type { SupplierRegistry } from '../suppliers/registry.js';
 import type { Events } from '../platform/events.js';
 import { InvalidRequest } from './errors.js';
-import { externalIdFor, type OrderEntity, type OrderRequest, type ReservedSlot } from './order.js';
+import { externalIdFor, isProvide, type OrderEntity, type OrderRequest, type ReservedSlot } from './order.js';
+import { getService, putServices } from '../services/service-store.js';
+import { requestForService } from '../services/complete-request.js';
 import { TenantOrders } from './order-store.js';
 import { reservedSlot } from './reserve-appointment.js';
 import { supplierFor } from './tenant-suppliers.js';
@@ -50,7 +52,7 @@ export interface CreateOrderDeps {
 }
 
 /**
- * POST /v1/service-orders: check, plan with the supplier's tables (every problem named at once), store the
+ * POST /v1/service-orders: check, complete a modify or cease from the service record, plan with the supplier's tables (every problem named at once), store the
  * order with the payload to send (RECEIVED_BY_GATEWAY) and answer; the dispatcher sends it.
  */
 export function makeCreateOrder({ db, suppliers, events }: CreateOrderDeps) {
@@ -71,20 +73,35 @@ export function makeCreateOrder({ db, suppliers, events }: CreateOrderDeps) {
       const orders = new TenantOrders(trx, tenant.id);
       const id = await orders.nextId();
       const externalId = externalIdFor(tenant.id, id, suffix);
-      const plan = supplier.orders.plan(account, req, { externalId, slot });
+      // A modify or cease is about a service: completed from its record when asked for by intent, checked
+      // against it otherwise; the record shows the change in flight until the order ends.
+      const service = isProvide(req.orderType) ? undefined : await getService(trx, tenant.id, req.serviceId!, true);
+      const request = isProvide(req.orderType) ? req : requestForService(supplier, account, service, req);
+      const plan = supplier.orders.plan(account, request, { externalId, slot });
       const now = new Date().toISOString();
-      return orders.insert({
+      const stored = await orders.insert({
         id,
         externalId,
         supplier: supplier.id,
         orderType: req.orderType,
         conversationId,
-        request: req as unknown as Record<string, unknown>,
-        entity: initialEntity(req, id, now, slot),
+        request: request as unknown as Record<string, unknown>,
+        entity: initialEntity(request, id, now, slot),
         adapterState: plan.adapterState,
         outbound: plan.payload,
         now,
       });
+      if (service)
+        await putServices(trx, [
+          {
+            ...service,
+            status: 'CHANGING',
+            changingOrderId: id,
+            orders: [...service.orders, { orderId: id, orderType: req.orderType, status: stored.status }],
+            updated: now,
+          },
+        ]);
+      return stored;
     });
     events.emit('sends-due');
     return order.entity;

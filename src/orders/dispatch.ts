@@ -27,6 +27,8 @@ import {
 } from './order-store.js';
 import { placedOrder } from './amend-cancel-order.js';
 import { supplierFor } from './tenant-suppliers.js';
+import type { OrderRequest } from './order.js';
+import { followOrders } from '../services/follow-orders.js';
 
 /** Orders claimed for sending at a time. */
 const ORDER_BATCH = 10;
@@ -175,6 +177,10 @@ export class Dispatcher {
         { status, entity, sendState: outcome, ...(learnt ? { supplierOrderId: learnt } : {}) },
         { event: `SEND_${outcome}`, detail: historyAnswer(answer) },
       );
+      if (status !== order.status)
+        await followOrders(trx, [
+          { ...order, request: order.request as unknown as OrderRequest, statusBefore: order.status, status, entity },
+        ]);
       // A supplier update that came first already told the tenant more (a failure is still reported).
       if (order.status !== 'RECEIVED_BY_GATEWAY' && kci.updateType !== 'ERROR') return;
       await enqueueKci(trx, {

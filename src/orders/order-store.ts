@@ -259,6 +259,17 @@ export async function lockOrdersNamed(
   return rows.map(toOrder);
 }
 
+/** The tenant requests of several orders (the appliers lock orders without them). */
+export async function requestsOf(db: Db, keys: { tenantId: string; id: number }[]): Promise<Map<string, unknown>> {
+  if (!keys.length) return new Map();
+  const rows = await db
+    .selectFrom('orders')
+    .select(['tenant_id', 'id', 'request'])
+    .where((eb) => eb.or(keys.map((k) => eb.and([eb('tenant_id', '=', k.tenantId), eb('id', '=', k.id)]))))
+    .execute();
+  return new Map(rows.map((r) => [`${r.tenant_id}\u0000${r.id}`, r.request]));
+}
+
 /** Writes many orders' new state in one statement (after applying updates). */
 export async function writeOrders(trx: Db, orders: StoredOrder[]): Promise<void> {
   if (!orders.length) return;

@@ -6,6 +6,7 @@ import { makeGetOrder } from './get-order.js';
 import { makeAmendOrder, makeCancelOrder } from './amend-cancel-order.js';
 import { makeReserveAppointment } from './reserve-appointment.js';
 import { makeLookups } from './lookups.js';
+import { makeServiceQueries } from '../services/get-services.js';
 
 /** The tenant's use cases, each built with the dependencies it names. */
 export function createOrderUseCases(deps: { db: Db; suppliers: SupplierRegistry; events: Events }) {
@@ -16,6 +17,7 @@ export function createOrderUseCases(deps: { db: Db; suppliers: SupplierRegistry;
     cancel: makeCancelOrder(deps),
     reserve: makeReserveAppointment(deps),
     ...makeLookups(deps),
+    ...makeServiceQueries(deps),
   };
 }
 

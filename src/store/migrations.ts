@@ -91,4 +91,23 @@ migrations['0009_order_lifecycle'] = {
   },
 };
 
+// What each tenant has (issue: services): one record per SERVICE_ID, owned by src/services/service-store.ts.
+migrations['0012_services'] = {
+  async up(db: Kysely<unknown>) {
+    await runAll(
+      db,
+      `
+      CREATE TABLE services (tenant_id text NOT NULL, service_id text NOT NULL, supplier text NOT NULL, status text NOT NULL,
+        technology text, address jsonb, characteristics jsonb NOT NULL DEFAULT '{}', orders jsonb NOT NULL DEFAULT '[]',
+        changing_order_id integer, source text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (tenant_id, service_id));
+      CREATE INDEX services_by_status ON services (tenant_id, status, service_id);
+    `,
+    );
+  },
+  async down(db: Kysely<unknown>) {
+    await sql`DROP TABLE services`.execute(db);
+  },
+};
+
 export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

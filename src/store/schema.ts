@@ -101,6 +101,21 @@ export interface KciOutboxTable {
   created_at: Ts;
 }
 
+export interface ServicesTable {
+  tenant_id: string;
+  service_id: string;
+  supplier: string;
+  status: string; // ACTIVE | CHANGING | CEASED
+  technology: string | null;
+  address: Json<unknown> | null;
+  characteristics: Json<Record<string, string>>;
+  orders: Json<unknown[]>;
+  changing_order_id: number | null;
+  source: string; // ORDER | UPDATE | IMPORT
+  created_at: Ts;
+  updated_at: Ts;
+}
+
 export interface CountersTable {
   tenant_id: string;
   name: string;
@@ -121,6 +136,7 @@ export interface Database {
   idempotency_keys: IdempotencyTable;
   ksu_inbox: KsuInboxTable;
   kci_outbox: KciOutboxTable;
+  services: ServicesTable;
   counters: CountersTable;
   signing_keys: SigningKeysTable;
 }

@@ -116,7 +116,19 @@ export interface SupplierAnswer {
   body?: unknown;
 }
 
+/** A service as the connector keeps it, for completing a modify or cease the tenant asked for by intent. */
+export interface KnownService {
+  serviceId: string;
+  technology?: string;
+  characteristics: Record<string, string>;
+}
+
 export interface SupplierOrders<Account> {
+  /**
+   * Pure. A MODIFY or CEASE that names only the service and the target characteristics (no actions, no asset
+   * ids), completed from what the connector knows of the service into the explicit request the supplier needs.
+   */
+  completeIntent?(account: Account, service: KnownService, request: OrderRequest): OrderRequest;
   /** Pure. Throws InvalidRequest naming every field the tables cannot express. */
   plan(account: Account, request: OrderRequest, context: { externalId: string; slot?: ReservedSlot }): OrderPlan;
   planAmend(account: Account, order: PlacedOrder, request: AmendmentRequest, slot?: ReservedSlot): { payload: unknown };

@@ -22,6 +22,7 @@ import { buildProvide } from './outbound/provide.js';
 import { buildModify } from './outbound/modify.js';
 import { buildCease } from './outbound/cease.js';
 import { buildAmend, buildCancel, type KnownItem } from './outbound/amend-cancel.js';
+import { completeIntent } from './outbound/intent.js';
 import { parseKsu, type ParsedKsu } from './inbound/parse-ksu.js';
 import { interpretKsu, type Bb1AdapterState } from './inbound/interpret-ksu.js';
 import { explainFile } from './mappings/tools/explain.js';
@@ -150,6 +151,7 @@ export function createBb1Supplier(deps: Bb1Deps): Supplier<Bb1AccountConfig> & {
     },
 
     orders: {
+      completeIntent: (_account, service, req) => completeIntent(m(), service, req),
       plan(account, req, { externalId, slot }) {
         const p = planOrder(m(), account, req, externalId, slot);
         const adapterState: Bb1AdapterState = { technology: p.technology, ecode: p.ecode };
