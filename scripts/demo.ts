@@ -1,5 +1,7 @@
 // `npm run demo`: against a running service, availability → slots → reserve → provide FTTP → watch the KCIs
-// until COMPLETED, printing a timeline. Exits non-zero if the journey stalls.
+// until the order ends, printing a timeline; acts on an ACTION_REQUIRED KCI as a tenant would (REAPPOINT: reserve
+// a new slot and amend the order with it; INFORMATION_REQUIRED for a cost issue: amend ECC_CHARGEBAND). Exits
+// non-zero if the journey stalls or ends other than the scenario should.
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 
@@ -78,24 +80,28 @@ line(
     .map((s: Json) => `${s.id} ${s.serviceCharacteristics[0].values.join('/')}`)
     .join(', ') + `; install ${avail[0].siteInformation?.line?.installationType ?? 'none'}`,
 );
-const from = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
-const slots = await api(
-  'GET',
-  `/v1/available-appointments?supplier=BTWHOLESALEBB1&address=${encodeURIComponent(JSON.stringify(address))}&serviceSpecification=${encodeURIComponent('{"id":"FTTP"}')}&appointmentFromDate=${from}&appointmentPurpose=PROVIDE`,
-);
-const slot = slots.availableTimeslots[0];
-line(
-  'appointment slots',
-  `${slots.availableTimeslots.length} slots, first ${slot.timeslotStartDateTime} (${slot.classification})`,
-);
-const reservation = await api('POST', '/v1/appointments', {
-  supplier: 'BTWHOLESALEBB1',
-  address,
-  serviceSpecification: { id: 'FTTP' },
-  purpose: 'PROVIDE',
-  timeslot: slot,
-});
-line('reserved', `reservation ${reservation.id}, BT reference ${reservation.supplierReference}`);
+async function reserveSlot(fromIso: string) {
+  const from = fromIso.slice(0, 10);
+  const slots = await api(
+    'GET',
+    `/v1/available-appointments?supplier=BTWHOLESALEBB1&address=${encodeURIComponent(JSON.stringify(address))}&serviceSpecification=${encodeURIComponent('{"id":"FTTP"}')}&appointmentFromDate=${from}&appointmentPurpose=PROVIDE`,
+  );
+  const slot = slots.availableTimeslots[0];
+  line(
+    'appointment slots',
+    `${slots.availableTimeslots.length} slots, first ${slot.timeslotStartDateTime} (${slot.classification})`,
+  );
+  const r = await api('POST', '/v1/appointments', {
+    supplier: 'BTWHOLESALEBB1',
+    address,
+    serviceSpecification: { id: 'FTTP' },
+    purpose: 'PROVIDE',
+    timeslot: slot,
+  });
+  line('reserved', `reservation ${r.id}, BT reference ${r.supplierReference}`);
+  return r;
+}
+const reservation = await reserveSlot(new Date(Date.now() + 86400000).toISOString());
 const order = await api('POST', '/v1/service-orders', {
   orderType: 'NEW',
   supplier: 'BTWHOLESALEBB1',
@@ -114,6 +120,29 @@ const order = await api('POST', '/v1/service-orders', {
   notes: `demo run SCENARIO:${scenario}`,
 });
 line('order placed', `order ${order.id} ${order.status}`);
+/** What a tenant does when a KCI asks it to act: the amendment that answers it. */
+async function act(o: Json, kci: Json): Promise<void> {
+  const a = kci.actionRequired;
+  let amendment: Json | undefined;
+  if (a.type === 'REAPPOINT') {
+    const after = o.appointmentTimeslot?.timeslotStartDateTime ?? new Date().toISOString();
+    const r = await reserveSlot(new Date(Date.parse(after) + 86400000).toISOString());
+    amendment = { orderId: o.id, appointmentReservationId: r.id };
+  } else if (
+    a.type === 'INFORMATION_REQUIRED' &&
+    a.problemCode === 'COST_ISSUE' &&
+    /amend ECC_CHARGEBAND/.test(a.text)
+  ) {
+    amendment = { orderId: o.id, serviceCharacteristics: [{ name: 'ECC_CHARGEBAND', value: '3' }] };
+  }
+  if (!amendment) return;
+  const sent = await api('POST', '/v1/service-order-amendments', amendment);
+  line('amendment sent', `${sent.id} ${sent.status}: ${JSON.stringify({ ...amendment, orderId: undefined })}`);
+}
+
+/** Where each scenario's order ends, for a tenant that answers what it is asked. */
+const EXPECTED_END: Record<string, string> = { rejected: 'REJECTED', 'bt-cancel': 'CANCELLED' };
+const expectedEnd = EXPECTED_END[scenario] ?? 'COMPLETED';
 let seen = 0;
 let last = Date.now();
 for (;;) {
@@ -125,6 +154,7 @@ for (;;) {
       `${r.type ?? r.code} ${r.problemCode ?? ''} ${r.supplierCodes ? `[${r.supplierCodes.join(',')}]` : ''} ${r.text ?? (r.messages ?? []).join(' ')} → ${u.deliveryStatus}`,
     );
     last = Date.now();
+    if (u.updateType === 'ACTION_REQUIRED' && o.status === 'PENDING') await act(o, u);
   }
   seen = o.updates.length;
   if (
@@ -135,7 +165,8 @@ for (;;) {
       /_ID$|^ONT_|^STATIC_IP_/.test(c.name),
     );
     line(`order ${o.status}`, chars.map((c: Json) => `${c.name}=${c.value}`).join(' '));
-    process.exit(o.status === 'COMPLETED' || scenario !== 'happy' ? 0 : 1);
+    if (o.status !== expectedEnd) line('UNEXPECTED', `the ${scenario} scenario should end ${expectedEnd}`);
+    process.exit(o.status === expectedEnd ? 0 : 1);
   }
   if (Date.now() - last > stallMs) {
     line('STALLED', `no KCI for ${stallMs / 1000}s; order is ${o.status}`);

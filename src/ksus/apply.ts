@@ -186,10 +186,10 @@ export class KsuProcessor {
           orderId: order.id,
           at: receivedOn,
           event: `KSU ${keys.eventType}`,
-          detail: { inboxId: row.id, codes: u.codes, kci: r.kci?.type ?? null, stale: r.stale },
+          detail: { inboxId: row.id, codes: u.codes, kcis: r.kcis.map((k) => k.type), stale: r.stale },
         });
-        if (r.kci) {
-          const { updateType, type } = r.kci;
+        for (const kci of r.kcis) {
+          const { updateType, type } = kci;
           kcis.push({
             tenantId: order.tenantId,
             orderId: order.id,
@@ -198,16 +198,16 @@ export class KsuProcessor {
             supplier: order.supplier,
             content:
               updateType === 'ACTION_REQUIRED'
-                ? { updateType, actionRequired: reason(type as ActionType, r.kci) }
-                : { updateType, information: reason(type as InformationType, r.kci) },
+                ? { updateType, actionRequired: reason(type as ActionType, kci) }
+                : { updateType, information: reason(type as InformationType, kci) },
             entity: order.entity,
             issuedOn: keys.eventTime ?? receivedOn,
             receivedOn,
-            supplierNotes: r.kci.supplierNotes,
+            supplierNotes: kci.supplierNotes,
           });
-          metrics.kcisCreated.inc({ tenant: order.tenantId, type: r.kci.type });
+          metrics.kcisCreated.inc({ tenant: order.tenantId, type: kci.type });
         }
-        metrics.ksusApplied.inc({ supplier: row.supplier, result: r.kci ? 'kci' : 'no-kci' });
+        metrics.ksusApplied.inc({ supplier: row.supplier, result: r.kcis.length ? 'kci' : 'no-kci' });
         outcomes.push({ id: row.id, status: 'APPLIED', error: null, orderId: order.id });
       }
       await writeOrders(trx, [...touched]);

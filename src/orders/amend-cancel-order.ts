@@ -42,6 +42,7 @@ async function receiveRequest<T extends Amendment | Cancellation>(
   orderId: number,
   conversationId: string,
   build: (order: StoredOrder, id: number, now: string) => { body: T; payload: unknown },
+  amendment?: Parameters<typeof requestReceived>[3],
 ): Promise<T> {
   const result = await db.transaction().execute(async (trx) => {
     const order = await new TenantOrders(trx, tenant.id).getForUpdate(orderId, trx);
@@ -62,7 +63,7 @@ async function receiveRequest<T extends Amendment | Cancellation>(
       conversationId,
       createdAt: now,
     });
-    const next = requestReceived(kind, order.status, order.lifecycle);
+    const next = requestReceived(kind, order.status, order.lifecycle, amendment);
     const entity = { ...order.entity, status: next.status, [REQUEST_FIELD[kind]]: body, updated: now };
     await updateOrder(
       trx,
@@ -84,18 +85,21 @@ export function makeAmendOrder(deps: RequestDeps) {
       req.appointmentReservationId === undefined
         ? undefined
         : await reservedSlot(deps.db, tenant.id, req.appointmentReservationId);
-    return receiveRequest<Amendment>(deps, tenant, 'AMENDMENT', req.orderId, conversationId, (order, id, now) => {
-      const { supplier, account } = supplierOfOrder(deps, tenant, order, req.supplier);
-      const { payload } = supplier.orders.planAmend(account, placedOrder(order), req, slot);
-      const body = {
-        id,
-        supplierReference: `${order.supplierOrderId ?? order.externalId}-${id}`,
-        status: 'RECEIVED_BY_GATEWAY',
-        ...structuredClone(req),
-        created: now,
-      } as unknown as Amendment;
-      return { body, payload };
-    });
+    // The supplier's reference for the amendment is added once it has taken it (the dispatcher records it).
+    return receiveRequest<Amendment>(
+      deps,
+      tenant,
+      'AMENDMENT',
+      req.orderId,
+      conversationId,
+      (order, id, now) => {
+        const { supplier, account } = supplierOfOrder(deps, tenant, order, req.supplier);
+        const { payload } = supplier.orders.planAmend(account, placedOrder(order), req, slot);
+        const body = { id, status: 'RECEIVED_BY_GATEWAY', ...structuredClone(req), created: now } as Amendment;
+        return { body, payload };
+      },
+      { request: req, appointment: slot && { reference: slot.supplierReference, start: slot.start, end: slot.end } },
+    );
   };
 }
 
@@ -112,7 +116,6 @@ export function makeCancelOrder(deps: RequestDeps) {
       const { payload } = supplier.orders.planCancel(account, placedOrder(order), req);
       const body = {
         id,
-        supplierReference: `${order.supplierOrderId}-C${id}`,
         status: 'RECEIVED_BY_GATEWAY',
         supplier: req.supplier ?? order.supplier,
         orderId: req.orderId,

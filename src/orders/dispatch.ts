@@ -208,6 +208,7 @@ export class Dispatcher {
       let outcome: SendOutcome = 'SENT';
       let message = '';
       let answer: SupplierAnswer | undefined;
+      let supplierReference: string | undefined;
       try {
         const { orders } = target.supplier;
         const receipt =
@@ -215,19 +216,34 @@ export class Dispatcher {
             ? await orders.sendAmend(target.account, placedOrder(order), r.outbound)
             : await orders.sendCancel(target.account, placedOrder(order), r.outbound);
         answer = receipt.answer;
+        supplierReference = receipt.supplierReference;
       } catch (e) {
         ({ outcome, message } = outcomeOf(e));
       }
-      await this.settleRequest(r, outcome, message, answer);
+      await this.settleRequest(r, outcome, message, answer, supplierReference);
       events.emit('kcis-enqueued');
     }
     return rows.length;
   }
 
-  private async settleRequest(r: StoredRequest, outcome: SendOutcome, message: string, answer?: SupplierAnswer) {
+  private async settleRequest(
+    r: StoredRequest,
+    outcome: SendOutcome,
+    message: string,
+    answer?: SupplierAnswer,
+    supplierReference?: string,
+  ) {
     await this.deps.db.transaction().execute(async (trx) => {
       const order = (await new TenantOrders(trx, r.tenantId).getForUpdate(r.orderId, trx))!;
-      const body = { ...r.body, status: requestStatusAfterSend(outcome) };
+      // The order shows this request unless the tenant has sent another since.
+      const shown = order.entity[REQUEST_FIELD[r.kind]];
+      const current = shown?.id === r.id ? shown : undefined;
+      // The tenant quotes the supplier's own reference for the request, once the supplier has given one.
+      const body = {
+        ...r.body,
+        ...(supplierReference ? { supplierReference } : {}),
+        status: requestStatusAfterSend(outcome, current?.status),
+      };
       await settleRequest(trx, r, outcome, body);
       const failed = outcome === 'REJECTED' || outcome === 'FAILED';
       const next = failed
@@ -236,7 +252,7 @@ export class Dispatcher {
       const entity = {
         ...order.entity,
         status: next.status,
-        [REQUEST_FIELD[r.kind]]: body,
+        ...(current || !shown ? { [REQUEST_FIELD[r.kind]]: { ...current, ...body } } : {}),
         updated: new Date().toISOString(),
       };
       await updateOrder(

@@ -1,6 +1,17 @@
-import type { KciSignal, SupplierNote, SupplierUpdate } from '../suppliers/supplier.js';
-import { isProvide, type OrderEntity, type OrderStatus, type RequestStatus } from './order.js';
-import type { ProblemCode } from './vocabulary.js';
+import type { SupplierUpdate, UpdateSignal } from '../suppliers/supplier.js';
+import {
+  isProvide,
+  type Amendment,
+  type AmendmentRequest,
+  type OrderEntity,
+  type OrderStatus,
+  type RequestStatus,
+} from './order.js';
+import type { ActionType, ProblemCode } from './vocabulary.js';
+import { applyAmendment, clearAppointment, setAppointment, setCharacteristics } from './entity-updates.js';
+import { ONCE, kcisOfUpdate, type KciDraft } from './update-kcis.js';
+
+export type { KciDraft };
 
 /**
  * The order lifecycle: the one place for order statuses, what may follow what, the milestones already
@@ -18,12 +29,23 @@ export interface LifecycleState {
   reported?: string[];
   /** the status before the tenant's pending amendment or cancellation, restored when it fails */
   statusBeforeRequest?: OrderStatus;
+  /** what the order waits for the tenant to do (it is PENDING), and the status it had before */
+  awaiting?: { type: ActionType; problemCode?: ProblemCode; statusBefore?: OrderStatus };
+  /** the tenant's pending amendment: whether it answers `awaiting`, and the appointment it reserved */
+  amendment?: { answers: boolean; appointment?: RequestedAppointment };
+  /** keys in `reported` of request outcomes (amended, rejected, cancelled): a new request makes them news again */
+  requestOutcomes?: string[];
+}
+
+/** The slot a tenant's amendment reserved, as the order will show it once the supplier books it. */
+export interface RequestedAppointment {
+  reference: string;
+  start: string;
+  end: string;
 }
 
 /** Statuses after which nothing moves the order. */
 export const TERMINAL: ReadonlySet<OrderStatus> = new Set(['COMPLETED', 'CANCELLED', 'REJECTED', 'FAILED_TO_SEND']);
-/** Milestones reported at most once per order. */
-const ONCE = new Set(['ACKNOWLEDGED', 'COMMITTED', 'COMPLETED', 'CANCELLED', 'TERMINATED']);
 /** The start of the journey, in order: an update may not take the order back along it. */
 const FORWARD_RANK: Partial<Record<OrderStatus, number>> = {
   RECEIVED_BY_GATEWAY: 0,
@@ -57,15 +79,44 @@ export function refusalOf(kind: TenantRequestKind, orderId: number, status: Orde
   return `orderId: order ${orderId} is ${status}; ${what} are accepted while it is ${allowed.join(', ')}`;
 }
 
-/** The tenant sent an amendment or cancellation: the order waits for it, remembering where it was. */
+/** Whether an amendment does what the order waits for: a new appointment after REAPPOINT, a chargeband after a cost issue. */
+export function answersAwaited(
+  awaiting: LifecycleState['awaiting'],
+  req: AmendmentRequest,
+  reappointed: boolean,
+): boolean {
+  if (!awaiting) return false;
+  if (awaiting.type === 'REAPPOINT') return reappointed;
+  if (awaiting.problemCode === 'COST_ISSUE')
+    return (req.serviceCharacteristics ?? []).some((c) => c.name === 'ECC_CHARGEBAND' || c.name === 'TRC_CHARGEBAND');
+  return awaiting.type === 'INFORMATION_REQUIRED';
+}
+
+/**
+ * The tenant sent an amendment or cancellation: the order waits for it, remembering where it was (and, for an
+ * amendment, whether it answers what the order waits for and which appointment it reserved).
+ */
 export function requestReceived(
   kind: TenantRequestKind,
   status: OrderStatus,
   state: LifecycleState,
+  amendment?: { request: AmendmentRequest; appointment?: RequestedAppointment },
 ): { status: OrderStatus; state: LifecycleState } {
   // A second request while one is pending keeps the status from before the first.
   const before = isPendingRequest(status) ? state.statusBeforeRequest : status;
-  return { status: PENDING_STATUS[kind], state: { ...state, statusBeforeRequest: before } };
+  const next: LifecycleState = { ...state, statusBeforeRequest: before };
+  // Its outcome will be news, even if the supplier words it as it worded the last one's.
+  if (state.requestOutcomes?.length) {
+    const outcomes = new Set(state.requestOutcomes);
+    next.reported = (state.reported ?? []).filter((k) => !outcomes.has(k));
+    delete next.requestOutcomes;
+  }
+  if (amendment)
+    next.amendment = {
+      answers: answersAwaited(state.awaiting, amendment.request, Boolean(amendment.appointment)),
+      appointment: amendment.appointment ?? state.amendment?.appointment,
+    };
+  return { status: PENDING_STATUS[kind], state: next };
 }
 
 /** The supplier refused the request (or it could not be sent): the order goes back to where it was. */
@@ -74,11 +125,15 @@ export function requestFailed(
   state: LifecycleState,
 ): { status: OrderStatus; state: LifecycleState } {
   const next = isPendingRequest(status) ? (state.statusBeforeRequest ?? 'IN_PROGRESS') : status;
-  return { status: next, state: { ...state, statusBeforeRequest: undefined } };
+  return { status: next, state: { ...state, statusBeforeRequest: undefined, amendment: undefined } };
 }
 
-/** The tenant-visible status of a request after its send, by the send's outcome. */
-export function requestStatusAfterSend(outcome: SendOutcome): RequestStatus {
+/**
+ * The tenant-visible status of a request after its send, by the send's outcome; an outcome the supplier's update
+ * already reported (a fast supplier's KSU applied before the send was recorded) stays.
+ */
+export function requestStatusAfterSend(outcome: SendOutcome, current?: RequestStatus): RequestStatus {
+  if (current === 'COMPLETED' || current === 'REJECTED') return current;
   if (outcome === 'SENT' || outcome === 'UNCERTAIN') return 'PENDING';
   return outcome === 'REJECTED' ? 'REJECTED' : 'FAILED_TO_SEND';
 }
@@ -95,20 +150,12 @@ export function statusAfterSend(current: OrderStatus, outcome: SendOutcome): Ord
 export const isStale = (state: LifecycleState, eventTime: string) =>
   Boolean(state.lastEventTime && eventTime < state.lastEventTime);
 
-export interface KciDraft {
-  updateType: 'INFORMATIONAL' | 'ACTION_REQUIRED';
-  type: KciSignal['type'];
-  problemCode?: ProblemCode;
-  text?: string;
-  supplierCodes: string[];
-  supplierNotes: SupplierNote[];
-}
-
 export interface UpdateOutcome {
   status: OrderStatus;
   entity: OrderEntity;
   state: LifecycleState;
-  kci?: KciDraft;
+  /** the KCIs the update gives, in the order they are sent (none when the tenant learns nothing) */
+  kcis: KciDraft[];
   /** whether anything the tenant sees in the order entity changed */
   entityChanged: boolean;
   stale: boolean;
@@ -124,23 +171,47 @@ export interface OrderAtUpdate {
 // Entities and state are plain JSON (they live in jsonb): a JSON round trip is the cheapest deep copy.
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
-function setCharacteristics(entity: OrderEntity, orderType: string, chars: [string, string][]): void {
-  if (!chars.length) return;
-  const holder = isProvide(orderType)
-    ? (entity.serviceOrderItem ??= { serviceSpecification: { id: 'FTTP' }, serviceCharacteristics: [] })
-    : entity;
-  const list = (holder.serviceCharacteristics ?? []).slice();
-  for (const [name, value] of chars) {
-    const i = list.findIndex((c) => c.name === name && !c.action);
-    if (i >= 0) list[i] = { name, value };
-    else list.push({ name, value });
-  }
-  holder.serviceCharacteristics = list;
+/** Statuses in which the order waits on the tenant (for its action, or for its request's outcome). */
+const isBlocked = (s: OrderStatus) => s === 'PENDING' || isPendingRequest(s);
+/** Outcomes of a tenant's request: once reported, only a new request makes them news again. */
+const REQUEST_OUTCOMES = new Set(['AMENDED', 'RESUBMIT', 'CANCELLED']);
+
+/** The status a PREVIOUS signal restores: where the order was before the tenant's request, or before it waited. */
+function restoredStatus(order: OrderAtUpdate, signal: UpdateSignal): OrderStatus {
+  const s = order.state;
+  // The amendment did what the order waited for (the tenant re-appointed, raised the band): it is unblocked.
+  if (signal.kci?.type === 'AMENDED' && s.amendment?.answers && s.awaiting)
+    return s.awaiting.statusBefore ?? 'IN_PROGRESS';
+  return s.statusBeforeRequest ?? (isPendingRequest(order.status) ? 'IN_PROGRESS' : order.status);
 }
 
+/** A status the update moves the order to: never back along the start of the journey. */
+function forwardStatus(now: OrderStatus, target: OrderStatus): OrderStatus {
+  const rankTarget = FORWARD_RANK[target];
+  const rankNow = FORWARD_RANK[now];
+  const regress =
+    rankTarget !== undefined && rankNow !== undefined
+      ? rankTarget < rankNow
+      : target === 'ACKNOWLEDGED' && rankNow === undefined;
+  return regress ? now : target;
+}
+
+/** The status the order worked in before it waited on the tenant (what answering the wait restores). */
+function workingStatus(order: OrderAtUpdate): OrderStatus | undefined {
+  const working = isPendingRequest(order.status) ? order.state.statusBeforeRequest : order.status;
+  return working === 'PENDING' ? order.state.awaiting?.statusBefore : working;
+}
+
+const sameAppointment = (req: RequestedAppointment | undefined, got: SupplierUpdate['facts']['appointment']) =>
+  Boolean(
+    req &&
+    got &&
+    ((got.reference && got.reference === req.reference) || (got.start === req.start && got.end === req.end)),
+  );
+
 /**
- * One supplier update applied to one order: the new status, entity and lifecycle state, and the KCI (if the
- * tenant can see anything new). Pure and deterministic.
+ * One supplier update applied to one order: the new status, entity and lifecycle state, and the KCIs (none if
+ * the tenant can see nothing new). Pure and deterministic.
  */
 export function applyUpdate(order: OrderAtUpdate, u: SupplierUpdate, receivedOn: string): UpdateOutcome {
   const entity = clone(order.entity);
@@ -148,116 +219,111 @@ export function applyUpdate(order: OrderAtUpdate, u: SupplierUpdate, receivedOn:
   const state: LifecycleState = clone(order.state);
   const eventTime = u.eventTime ?? receivedOn;
   const stale = isStale(state, eventTime);
+  const closed = stale || TERMINAL.has(order.status);
   const { facts } = u;
-  const primary = u.signals[0];
+  const reported = new Set(state.reported ?? []);
+  const milestones = new Set(state.milestones ?? []);
+
+  // What is news: a signal the order has not acted on (suppliers repeat earlier codes and states). RESUMED ends
+  // a hold, so it means nothing to an order not held; the appointment the tenant's own amendment reserved is not
+  // a reappointment by the supplier.
+  const ownAppointment = sameAppointment(state.amendment?.appointment, facts.appointment);
+  const signals = u.signals.filter(
+    (s) =>
+      !reported.has(s.key) &&
+      !(s.kci?.type === 'RESUMED' && order.status !== 'HELD') &&
+      !(s.kci?.type === 'REAPPOINTED' && ownAppointment),
+  );
 
   // Facts: the supplier's order number, the appointment, asset ids and characteristics, dates.
   if (facts.supplierOrderId) entity.supplierOrderNumber ??= facts.supplierOrderId;
-  if (!stale && facts.appointment) {
-    const a = facts.appointment;
-    if (a.reference) entity.appointmentSupplierReference = a.reference;
-    if (a.start && a.end) {
-      entity.appointmentTimeslot = {
-        ...(entity.appointmentTimeslot ?? {}),
-        timeslotStartDateTime: a.start,
-        timeslotEndDateTime: a.end,
-      } as OrderEntity['appointmentTimeslot'];
-    }
-  }
-  setCharacteristics(entity, order.orderType, facts.characteristics);
+  if (!stale && facts.appointment === null) clearAppointment(entity);
+  else if (!stale && facts.appointment) setAppointment(entity, facts.appointment);
+  setCharacteristics(entity, order.orderType, facts.characteristics, stale);
   if (facts.serviceId && isProvide(order.orderType)) entity.serviceId = facts.serviceId;
   if (!stale) {
-    const expected = u.signals.map((s) => s.targetDate).find(Boolean) ?? facts.expectedCompletionDate;
+    const expected = signals.map((s) => s.targetDate).find(Boolean) ?? facts.expectedCompletionDate;
     if (expected) entity.targetDate = expected;
     const committed = facts.expectedCompletionDate ?? expected;
-    if (u.signals.some((s) => s.setsCommittedDate) && !entity.committedDate && committed)
+    if (signals.some((s) => s.setsCommittedDate) && !entity.committedDate && committed)
       entity.committedDate = committed;
   }
 
   // Status: the highest-priority signal that sets one; never backwards, never out of a terminal state.
   let status = order.status;
-  const statusSignal = u.signals.find((s) => s.status);
-  if (statusSignal && !stale && !TERMINAL.has(order.status)) {
-    let target = statusSignal.status!;
-    if (target === 'PREVIOUS')
-      target = state.statusBeforeRequest ?? (isPendingRequest(order.status) ? 'IN_PROGRESS' : order.status);
-    const rankTarget = FORWARD_RANK[target];
-    const rankNow = FORWARD_RANK[order.status];
-    const regress =
-      rankTarget !== undefined && rankNow !== undefined
-        ? rankTarget < rankNow
-        : target === 'ACKNOWLEDGED' && rankNow === undefined;
-    if (!regress) status = target;
+  const statusSignal = closed ? undefined : signals.find((s) => s.status);
+  if (statusSignal) {
+    status =
+      statusSignal.status === 'PREVIOUS'
+        ? restoredStatus(order, statusSignal)
+        : forwardStatus(order.status, statusSignal.status!);
     if (!isPendingRequest(status)) delete state.statusBeforeRequest;
   }
   entity.status = status;
   if (!stale) state.lastEventTime = eventTime;
 
-  // Which KCI, if any.
-  const codes = u.codes;
-  const entityChanged = JSON.stringify({ ...entity, updated: undefined }) !== before;
-  const reported = new Set(state.reported ?? []);
-  const milestones = new Set(state.milestones ?? []);
-  const newCodes = codes.filter((c) => !reported.has(`code:${c}`));
-  let signal: KciSignal | undefined = primary?.kci;
-  let text = primary?.text;
-  if (signal && ONCE.has(signal.type) && milestones.has(signal.type)) signal = undefined;
-  // A late update, or one for an order already closed, cannot announce a milestone or ask for action.
-  const closed = stale || TERMINAL.has(order.status);
-  if (signal && closed && (ONCE.has(signal.type) || signal.updateType === 'ACTION_REQUIRED' || primary?.status))
-    signal = undefined;
-  if (signal && !ONCE.has(signal.type) && reported.has(`sig:${signal.type}:${codes.join(',')}`) && !entityChanged)
-    signal = undefined;
-  const textsOf = (list: { code: string; text?: string }[]) =>
-    list
-      .map((c) => c.text)
-      .filter(Boolean)
-      .join(' / ') || undefined;
-  if (!signal) {
-    if (u.unmapped.some((c) => newCodes.includes(c.code))) {
-      signal = { updateType: 'INFORMATIONAL', type: 'UPDATE' };
-      text = textsOf(u.unmapped);
-    } else if (entityChanged) {
-      signal = { updateType: 'INFORMATIONAL', type: 'ADDITIONAL' };
-      text = facts.characteristics.length ? `Updated: ${facts.characteristics.map(([k]) => k).join(', ')}` : undefined;
-    } else if (newCodes.length) {
-      signal = { updateType: 'INFORMATIONAL', type: 'UPDATE' };
-      text = textsOf(u.codeTexts.filter((c) => newCodes.includes(c.code)));
-    }
-  }
+  const kcis = kcisOfUpdate({
+    signals,
+    statusSignal,
+    closed,
+    ends: TERMINAL.has(status) && !TERMINAL.has(order.status),
+    statusAfter: status,
+    milestones,
+    codes: u.codes,
+    newCodes: new Set(u.codes.filter((c) => !reported.has(`code:${c}`))),
+    unmapped: u.unmapped,
+    codeTexts: u.codeTexts,
+    entityChanged: JSON.stringify({ ...entity, updated: undefined }) !== before,
+    characteristics: facts.characteristics,
+    notes: facts.notes,
+  });
+  const types = new Set(kcis.map((k) => k.type));
 
-  // The tenant's pending amendment or cancellation request learns its outcome with the order.
+  // What the order waits for now: the action a KCI asks for, until the order is no longer waiting on the tenant.
+  const action = kcis.find((k) => k.updateType === 'ACTION_REQUIRED' && k.type !== 'RESUBMIT');
+  if (status === 'PENDING' && action)
+    state.awaiting = {
+      type: action.type as ActionType,
+      problemCode: action.problemCode,
+      statusBefore: workingStatus(order),
+    };
+  else if (!isBlocked(status)) delete state.awaiting;
+
+  // The tenant's pending amendment or cancellation learns its outcome with the order; an amendment actioned is
+  // applied to the order (with the appointment it reserved, unless the update says which one was booked).
   let settled = false;
   const settle = (field: (typeof REQUEST_FIELD)[TenantRequestKind], to: RequestStatus) => {
     const req = entity[field];
     if (req && (req.status === 'PENDING' || req.status === 'RECEIVED_BY_GATEWAY')) {
       entity[field] = { ...req, status: to } as never;
       settled = true;
+      return true;
     }
+    return false;
   };
-  if (signal?.type === 'AMENDED') settle(REQUEST_FIELD.AMENDMENT, 'COMPLETED');
-  if (signal?.type === 'CANCELLED') settle(REQUEST_FIELD.CANCELLATION, 'COMPLETED');
-  if (signal?.type === 'RESUBMIT' && statusSignal?.status === 'PREVIOUS') {
+  if (types.has('AMENDED') && settle(REQUEST_FIELD.AMENDMENT, 'COMPLETED'))
+    applyAmendment(
+      entity,
+      order.orderType,
+      entity.serviceOrderAmendment as Amendment,
+      facts.appointment === undefined ? state.amendment?.appointment : undefined,
+    );
+  if (types.has('CANCELLED')) settle(REQUEST_FIELD.CANCELLATION, 'COMPLETED');
+  if (types.has('RESUBMIT') && statusSignal?.status === 'PREVIOUS') {
     settle(order.status === 'PENDING_CANCELLATION' ? REQUEST_FIELD.CANCELLATION : REQUEST_FIELD.AMENDMENT, 'REJECTED');
   }
+  if (!isPendingRequest(status)) delete state.amendment;
 
-  let kci: KciDraft | undefined;
-  if (signal) {
-    kci = {
-      updateType: signal.updateType,
-      type: signal.type,
-      problemCode: signal.problemCode,
-      text,
-      supplierCodes: codes,
-      supplierNotes: facts.notes,
-    };
-    if (!kci.problemCode && (signal.type === 'DELAY' || signal.updateType === 'ACTION_REQUIRED'))
-      kci.problemCode = 'OTHER';
-    if (ONCE.has(signal.type)) milestones.add(signal.type);
-    reported.add(`sig:${signal.type}:${codes.join(',')}`);
+  for (const k of kcis) if (ONCE.has(k.type)) milestones.add(k.type);
+  const outcomes = new Set(state.requestOutcomes ?? []);
+  for (const s of signals) {
+    reported.add(s.key);
+    if (s.kci && REQUEST_OUTCOMES.has(s.kci.type)) outcomes.add(s.key);
   }
-  for (const c of codes) reported.add(`code:${c}`);
+  for (const c of u.codes) reported.add(`code:${c}`);
   state.milestones = [...milestones];
   state.reported = [...reported];
-  return { status, entity, state, kci, entityChanged: entityChanged || settled, stale };
+  if (outcomes.size) state.requestOutcomes = [...outcomes];
+  const entityChanged = settled || JSON.stringify({ ...entity, updated: undefined }) !== before;
+  return { status, entity, state, kcis, entityChanged, stale };
 }

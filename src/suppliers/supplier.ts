@@ -108,6 +108,8 @@ export interface PlacedOrder {
 export interface SendReceipt {
   /** the supplier's id for the order, when the answer carries it */
   supplierOrderId?: string;
+  /** the supplier's reference for what it took (an amendment, a cancellation), when the answer gives one */
+  supplierReference?: string;
   answer: SupplierAnswer;
 }
 
@@ -181,8 +183,17 @@ export interface UpdateSignal {
   /** the status the order moves to; PREVIOUS = the status before the tenant's amendment or cancellation */
   status?: OrderStatus | 'PREVIOUS';
   priority: number;
+  /**
+   * What the signal is about (a code, an item entering a state, an appointment): a later update with the same
+   * key says nothing new (suppliers repeat earlier codes and states), so the lifecycle does not act on it again.
+   */
+  key: string;
   /** the supplier's own words for it, else the table's */
   text?: string;
+  /** whether `text` is the supplier's own (else it is the table's) */
+  ownText?: boolean;
+  /** the supplier code the signal comes from, if any */
+  code?: string;
   setsCommittedDate?: boolean;
   /** a date the signal itself carries (e.g. in the supplier's text): the new target date */
   targetDate?: string;
@@ -214,8 +225,8 @@ export interface SupplierUpdate {
     /** service characteristics the supplier reports (asset ids, ONT reference, …) */
     characteristics: [string, string][];
     serviceId?: string;
-    /** the appointment now, unless the supplier cleared it */
-    appointment?: { reference?: string; start?: string; end?: string };
+    /** the appointment now; null: the supplier cancelled it (the order shows none); undefined: not mentioned */
+    appointment?: { reference?: string; start?: string; end?: string } | null;
     expectedCompletionDate?: string;
     notes: SupplierNote[];
   };

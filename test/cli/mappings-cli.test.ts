@@ -23,8 +23,9 @@ async function cli(args: string[]): Promise<{ code: number; out: string }> {
   const code = await run(args, (s) => lines.push(s));
   return { code, out: lines.join('\n') };
 }
+/** The row of mappings/README.md's first worked example, exactly. */
 const NEW_ROW =
-  '  - { code: "9569", kci: { updateType: INFORMATIONAL, type: WARNING, problemCode: APPOINTMENT_NOT_REQUIRED }, priority: 11, text: External visit of a two-stage install completed }\n';
+  '  - { code: "9569", kci: { updateType: INFORMATIONAL, type: UPDATE }, priority: 11, text: External visit of a two-stage install completed }\n';
 const addRow = (s: string) => s.replace('  - { code: "101158"', `${NEW_ROW}  - { code: "101158"`);
 
 describe('npm run mappings -- validate', () => {
@@ -75,10 +76,10 @@ describe('npm run mappings -- explain', () => {
     expect(e).toMatchObject({
       statusBefore: 'IN_PROGRESS',
       statusAfter: 'HELD',
-      kci: { updateType: 'INFORMATIONAL', type: 'DELAY', problemCode: 'NETWORK_ISSUE', supplierCodes: ['101105'] },
+      kcis: [{ updateType: 'INFORMATIONAL', type: 'DELAY', problemCode: 'NETWORK_ISSUE', supplierCodes: ['101105'] }],
       unmappedCodes: [],
     });
-    expect(e.firedRows[0]).toMatch(/^ksu-codes 101105 {2}\(.*ksu-codes\.yaml:\d+\) {2}← decided the KCI$/);
+    expect(e.firedRows[0]).toMatch(/^ksu-codes 101105 {2}\(.*ksu-codes\.yaml:\d+\) {2}← highest priority$/);
     expect(e.entityChanges.targetDate).toBe('2024-02-29T23:59:59.000Z');
   });
 
@@ -106,16 +107,21 @@ describe('npm run mappings -- explain', () => {
   it('the README worked example: a row for 9569 turns an unmapped UPDATE into the KCI the row says', async () => {
     const fixture = 'test/fixtures/seed003/12-external-visit-for-two-stage-install-complete.json';
     const before = JSON.parse((await cli(['explain', fixture])).out);
-    expect(before.kci.type).toBe('UPDATE');
+    expect(before.kcis.map((k: { type: string }) => k.type)).toEqual(['UPDATE']);
     expect(before.unmappedCodes).toEqual(['9569']);
     const dir = copyTables();
     edit(dir, 'ksu-codes.yaml', addRow);
     const after = JSON.parse((await cli(['explain', fixture, '--dir', dir])).out);
-    expect(after.kci).toMatchObject({
-      type: 'WARNING',
-      problemCode: 'APPOINTMENT_NOT_REQUIRED',
-      supplierCodes: ['9569'],
-    });
+    expect(after.kcis).toEqual([
+      expect.objectContaining({
+        type: 'UPDATE',
+        supplierCodes: ['9569'],
+        text: expect.stringMatching(/^Notification only/),
+      }),
+    ]);
+    expect(after.firedRows).toEqual([
+      expect.stringMatching(/^ksu-codes 9569 {2}\(.*ksu-codes\.yaml:\d+\) {2}← highest priority$/),
+    ]);
     expect(after.unmappedCodes).toEqual([]);
   });
 });
@@ -133,12 +139,29 @@ describe('npm run mappings -- diff', () => {
     const same = await cli(['diff', 'HEAD', '--dir', dir]);
     expect(same.code).toBe(0);
     expect(same.out).toMatch(/^no fixture translates differently from HEAD \(\d+ checked\)$/);
+    // README worked example 1: the KCI stays an UPDATE, but the code is mapped now: the fired rows and the
+    // unmapped codes change, and diff says so (only for that fixture).
     edit(dir, 'ksu-codes.yaml', addRow);
     const changed = await cli(['diff', 'HEAD', '--dir', dir]);
     expect(changed.out.match(/^CHANGED .*$/gm)).toEqual([
       'CHANGED test/fixtures/seed003/12-external-visit-for-two-stage-install-complete.json',
     ]);
+    expect(changed.out).toContain('  fired:\n    before: []\n    after:  ["ksu-codes 9569"]');
+    expect(changed.out).toContain('  unmapped:\n    before: ["9569"]\n    after:  []');
+    expect(changed.out).not.toMatch(/^ {2}kcis:/m);
     expect(changed.out).toMatch(/1 fixture\(s\) translate differently from HEAD/);
+    // A row that changes the KCI and the status: both reported, before and after.
+    edit(dir, 'ksu-codes.yaml', (s) =>
+      s.replace(
+        'kci: { updateType: INFORMATIONAL, type: UPDATE }, priority: 11',
+        'kci: { updateType: INFORMATIONAL, type: DELAY, problemCode: ADDITIONAL_WORK }, status: HELD, priority: 11',
+      ),
+    );
+    const delay = await cli(['diff', 'HEAD', '--dir', dir]);
+    expect(delay.out).toMatch(/ {2}status:\n {4}before: IN_PROGRESS\n {4}after: {2}HELD/);
+    expect(delay.out).toMatch(
+      / {2}kcis:\n {4}before: \[\{"updateType":"INFORMATIONAL","type":"UPDATE".*\n {4}after: {2}\[\{"updateType":"INFORMATIONAL","type":"DELAY","problemCode":"ADDITIONAL_WORK"/,
+    );
     edit(dir, 'line-profiles.yaml', (s) => s.replace('ecode: E0000174', 'ecode: E0000175'));
     const profile = await cli(['diff', 'HEAD', '--dir', dir]);
     expect(profile.out).toMatch(/CHANGED test\/fixtures\/requests\/modify-care-level\.json/);

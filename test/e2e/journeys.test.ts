@@ -203,7 +203,7 @@ describe.each(ENGINES)('end to end with the BB1 sandbox (%s)', (engine) => {
     expect(kcisOf(cease)[2]!.entityType).toBe('CEASE_ORDER');
   });
 
-  it('missed appointment → REAPPOINT, then an amendment with a new slot → AMENDED → COMPLETED', async () => {
+  it('missed appointment → REAPPOINT, then an amendment with a new slot → AMENDED (back IN_PROGRESS) → COMPLETED', async () => {
     const slot = await reserve();
     const o = await provide('FTTP', '122', { appointmentReservationId: slot.id, notes: 'SCENARIO:missed-appointment' });
     await until(o, hasKind('ACTION:REAPPOINT'));
@@ -211,6 +211,7 @@ describe.each(ENGINES)('end to end with the BB1 sandbox (%s)', (engine) => {
     expect(reappoint.actionRequired).toMatchObject({
       problemCode: 'ACCESS_ISSUE',
       supplierCodes: ['101158', '101147'],
+      text: 'End Customer missed appointment. Please reappoint / Engineer unable to access. No response',
     });
     expect(reappoint.entity.status).toBe('PENDING');
     const newSlot = await reserve();
@@ -222,43 +223,92 @@ describe.each(ENGINES)('end to end with the BB1 sandbox (%s)', (engine) => {
     );
     expect(amend.status).toBe(201);
     expect(amend.body.status).toBe('RECEIVED_BY_GATEWAY');
+    expect(amend.body.supplierReference).toBeUndefined(); // BB1's own reference comes with its answer
     await until(o, hasKind('COMPLETED'));
     const ks = kcisOf(o);
-    expect(ks.map(kind).slice(-2)).toEqual(['AMENDED', 'COMPLETED']);
+    expect(ks.map(kind)).toEqual([
+      'UPDATE',
+      'ACKNOWLEDGED',
+      'UPDATE',
+      'COMMITTED',
+      'ACTION:REAPPOINT',
+      'AMENDED',
+      'COMPLETED',
+    ]);
+    const amended = ks.find((k) => kind(k) === 'AMENDED')!;
+    // The tenant acted: the order is in progress again (not PENDING), showing the slot it reserved.
+    expect(amended.entity).toMatchObject({
+      status: 'IN_PROGRESS',
+      appointmentReservationId: newSlot.id,
+      appointmentSupplierReference: newSlot.supplierReference,
+      serviceOrderAmendment: { id: amend.body.id, status: 'COMPLETED' },
+    });
     expect(ks.at(-1)!.entity.appointmentSupplierReference).toBe(newSlot.supplierReference);
-    expect(ks.find((k) => kind(k) === 'AMENDED')!.entity.serviceOrderAmendment).toMatchObject({
+    const final = await get(o);
+    expect(final.serviceOrderAmendment).toMatchObject({
       id: amend.body.id,
       status: 'COMPLETED',
+      supplierReference: final.supplierOrderNumber, // BB1 answers a PATCH with the order it revised
     });
   });
 
-  it('supplier reappoint → REAPPOINTED with the new reference and slot', async () => {
+  it('supplier reappoint as the order is committed (521 with 520) → COMMITTED and REAPPOINTED, with the new reference and slot', async () => {
     const slot = await reserve();
     const o = await provide('FTTP', '122', { appointmentReservationId: slot.id, notes: 'SCENARIO:supplier-reappoint' });
     await until(o, hasKind('COMPLETED'));
-    const re = kcisOf(o).find((k) => kind(k) === 'REAPPOINTED')!;
-    expect(re.information.supplierCodes).toEqual(['521', '520']);
+    const ks = kcisOf(o);
+    expect(ks.map(kind)).toEqual(['UPDATE', 'ACKNOWLEDGED', 'UPDATE', 'COMMITTED', 'REAPPOINTED', 'COMPLETED']);
+    const [committed, re] = [ks[3]!, ks[4]!];
+    expect(committed.information).toMatchObject({
+      supplierCodes: ['521', '520'],
+      text: 'Your order will be delivered as soon as possible.',
+    });
+    expect(committed.entity.committedDate).toEqual(expect.any(String));
+    expect(re.information).toMatchObject({
+      supplierCodes: ['521', '520'],
+      text: 'The appointment date has been changed by the supplier',
+    });
     expect(re.entity.appointmentSupplierReference).toBe(`${slot.supplierReference}X`);
     expect(
       Date.parse(re.entity.appointmentTimeslot.timeslotStartDateTime) - Date.parse(slot.timeslot.timeslotStartDateTime),
     ).toBe(2 * 86400000);
   });
 
-  it('delay → DELAY with HELD and a moved target date, then COMPLETED', async () => {
+  it('delay → DELAY with HELD and a moved target date; its end with a new appointment → RESUMED and REAPPOINTED; COMPLETED', async () => {
     const o = await provide('FTTP', '122', { notes: 'SCENARIO:delay' });
     await until(o, hasKind('COMPLETED'));
-    const d = kcisOf(o).find((k) => kind(k) === 'DELAY')!;
+    const ks = kcisOf(o);
+    expect(ks.map(kind)).toEqual([
+      'UPDATE',
+      'ACKNOWLEDGED',
+      'UPDATE',
+      'COMMITTED',
+      'DELAY',
+      'RESUMED',
+      'REAPPOINTED',
+      'COMPLETED',
+    ]);
+    const d = ks[4]!;
     expect(d.information).toMatchObject({ problemCode: 'NETWORK_ISSUE', supplierCodes: ['101105'] });
     expect(d.entity.status).toBe('HELD');
     expect(Date.parse(d.entity.targetDate)).toBeGreaterThan(Date.parse(d.entity.committedDate));
+    expect(ks[5]!.entity.status).toBe('IN_PROGRESS');
+    // the order had no appointment: Openreach booked one (no 521), and the tenant learns its reference and slot
+    expect(ks[6]!.entity).toMatchObject({
+      appointmentSupplierReference: expect.stringMatching(/^OR\w+FR$/),
+      appointmentTimeslot: { classification: expect.stringMatching(/_AM$/) },
+    });
   });
 
-  it('ECC approval needed → INFORMATION_REQUIRED/COST_ISSUE; an ECC_CHARGEBAND amendment is sent to BB1', async () => {
+  it('ECC approval needed → INFORMATION_REQUIRED/COST_ISSUE; the ECC_CHARGEBAND amendment it asks for is taken, and the order completes', async () => {
     const slot = await reserve();
     const o = await provide('FTTP', '122', { appointmentReservationId: slot.id, notes: 'SCENARIO:ecc' });
     await until(o, hasKind('ACTION:INFORMATION_REQUIRED'));
     const k = kcisOf(o).find((x) => kind(x) === 'ACTION:INFORMATION_REQUIRED')!;
-    expect(k.actionRequired.problemCode).toBe('COST_ISSUE');
+    expect(k.actionRequired).toMatchObject({
+      problemCode: 'COST_ISSUE',
+      text: expect.stringMatching(/amend ECC_CHARGEBAND/),
+    });
     expect(k.entity.status).toBe('PENDING');
     const amend = await stack.call(
       'post',
@@ -267,12 +317,48 @@ describe.each(ENGINES)('end to end with the BB1 sandbox (%s)', (engine) => {
       { headers: { 'X-Conversation-ID': o.conversation } },
     );
     expect(amend.status).toBe(201);
-    await until(o, hasKind('AMENDED')); // the sandbox accepts a PATCH only with the items' latest internalIds
-    expect(kcisOf(o).at(-1)!.entity.serviceOrderAmendment).toMatchObject({
-      id: amend.body.id,
-      status: 'COMPLETED',
+    await until(o, hasKind('COMPLETED')); // the sandbox accepts a PATCH only with the items' latest internalIds
+    const ks = kcisOf(o);
+    expect(ks.map(kind).slice(-3)).toEqual(['AMENDED', 'COMMITTED', 'COMPLETED']);
+    const amended = ks.at(-3)!;
+    expect(amended.entity).toMatchObject({
+      status: 'ACKNOWLEDGED', // where it was before it waited on the tenant
+      serviceOrderAmendment: {
+        id: amend.body.id,
+        status: 'COMPLETED',
+        serviceCharacteristics: [{ name: 'ECC_CHARGEBAND', value: '3' }],
+      },
+    });
+    expect(charsOf(amended.entity).ECC_CHARGEBAND).toBe('3');
+  });
+
+  it('ECC approval on an order with no managed install: the KCI does not ask for an amendment the API refuses', async () => {
+    const o = await provide('FTTP', '122', { notes: 'SCENARIO:ecc' });
+    await until(o, hasKind('ACTION:INFORMATION_REQUIRED'));
+    const k = kcisOf(o).find((x) => kind(x) === 'ACTION:INFORMATION_REQUIRED')!;
+    expect(k.actionRequired.problemCode).toBe('COST_ISSUE');
+    expect(k.actionRequired.text).not.toMatch(/amend ECC_CHARGEBAND/);
+    const amend = await stack.call('post', '/v1/service-order-amendments', {
+      orderId: o.id,
       serviceCharacteristics: [{ name: 'ECC_CHARGEBAND', value: '3' }],
     });
+    expect(amend.status).toBe(400);
+    expect(amend.body.messages).toEqual([expect.stringMatching(/no managed install/)]);
+  });
+
+  it('a create event carrying an error (rejected scenario) → RESUBMIT/INVALID_REQUEST with BB1 text, REJECTED', async () => {
+    const o = await provide('FTTP', '122', { notes: 'SCENARIO:rejected' });
+    await until(o, hasKind('ACTION:RESUBMIT'));
+    const ks = kcisOf(o);
+    expect(ks.map(kind)).toEqual(['UPDATE', 'ACTION:RESUBMIT']);
+    expect(ks[1]!.actionRequired).toEqual({
+      type: 'RESUBMIT',
+      problemCode: 'INVALID_REQUEST',
+      text: 'Invalid address key',
+      supplierCodes: ['28'],
+    });
+    expect(ks[1]!.entity.status).toBe('REJECTED');
+    expect((await get(o)).status).toBe('REJECTED');
   });
 
   it('cancellation by the tenant → CANCELLED; by BT → CANCELLED with a supplier code', async () => {
@@ -290,11 +376,22 @@ describe.each(ENGINES)('end to end with the BB1 sandbox (%s)', (engine) => {
     await until(o, hasKind('CANCELLED'));
     expect(kcisOf(o).at(-1)!.entity).toMatchObject({
       status: 'CANCELLED',
-      serviceOrderCancellation: { reasonCode: 'ADDITIONAL_CHARGE_REFUSED', status: 'COMPLETED' },
+      // BB1's reference for the cancellation: the id of the cancelOrder task it created
+      serviceOrderCancellation: {
+        id: c.body.id,
+        reasonCode: 'ADDITIONAL_CHARGE_REFUSED',
+        status: 'COMPLETED',
+        supplierReference: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      },
     });
-    const bt = await provide('FTTP', '122', { notes: 'SCENARIO:bt-cancel' });
+    const btSlot = await reserve();
+    const bt = await provide('FTTP', '122', { appointmentReservationId: btSlot.id, notes: 'SCENARIO:bt-cancel' });
     await until(bt, hasKind('CANCELLED'));
-    expect(kcisOf(bt).at(-1)!.information).toMatchObject({ type: 'CANCELLED', supplierCodes: ['100205'] });
+    const cancelled = kcisOf(bt).at(-1)!;
+    expect(cancelled.information).toMatchObject({ type: 'CANCELLED', supplierCodes: ['100205'] });
+    // the appointment went with the order: the tenant is not shown a visit that will not happen
+    expect(cancelled.entity.appointmentSupplierReference).toBeUndefined();
+    expect(cancelled.entity.appointmentTimeslot).toBeUndefined();
     const late = await stack.call('post', '/v1/service-order-amendments', { orderId: bt.id, notes: 'too late' });
     expect(late.status).toBe(422);
   });

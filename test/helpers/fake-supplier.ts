@@ -17,7 +17,7 @@ const Account = z
   .strict();
 type Account = z.infer<typeof Account>;
 
-const STATES: Record<string, Omit<UpdateSignal, 'source'>> = {
+const STATES: Record<string, Omit<UpdateSignal, 'source' | 'key'>> = {
   accepted: {
     kci: { updateType: 'INFORMATIONAL', type: 'ACKNOWLEDGED' },
     status: 'ACKNOWLEDGED',
@@ -104,7 +104,7 @@ export function fakeSupplier() {
         const u = parsed as FakeUpdate;
         return {
           eventTime: u.at,
-          signals: [{ ...STATES[u.state]!, source: `fake ${u.state}` }],
+          signals: [{ ...STATES[u.state]!, key: `state:${u.state}`, source: `fake ${u.state}` }],
           codes: [],
           unmapped: [],
           codeTexts: [],

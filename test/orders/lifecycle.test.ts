@@ -18,12 +18,12 @@ const order = (status: OrderAtUpdate['status'], state: OrderAtUpdate['state'] = 
   state,
 });
 const update = (
-  signals: Omit<UpdateSignal, 'source'>[],
+  signals: Omit<UpdateSignal, 'source' | 'key'>[],
   eventTime = '2026-12-01T10:00:00.000Z',
   codes: string[] = [],
 ): SupplierUpdate => ({
   eventTime,
-  signals: signals.map((s) => ({ ...s, source: 'test' })),
+  signals: signals.map((s) => ({ ...s, key: `${s.kci?.type}`, source: 'test' })),
   codes,
   unmapped: [],
   codeTexts: [],
@@ -64,16 +64,16 @@ describe('the order lifecycle', () => {
   it('reports a milestone once, and never moves an order backwards or out of a terminal status', () => {
     const first = applyUpdate(order('SENT_TO_SUPPLIER'), update([ack]), 'r');
     expect(first.status).toBe('ACKNOWLEDGED');
-    expect(first.kci?.type).toBe('ACKNOWLEDGED');
+    expect(first.kcis.map((k) => k.type)).toEqual(['ACKNOWLEDGED']);
     const again = applyUpdate(
       { ...order('ACKNOWLEDGED', first.state) },
       update([ack], '2026-12-01T11:00:00.000Z'),
       'r',
     );
-    expect(again.kci).toBeUndefined();
+    expect(again.kcis).toEqual([]);
     const completed = applyUpdate(order('IN_PROGRESS', first.state), update([done], '2026-12-02T10:00:00.000Z'), 'r');
     expect(completed.status).toBe('COMPLETED');
     const late = applyUpdate(order('COMPLETED', completed.state), update([ack], '2026-12-01T09:00:00.000Z'), 'r');
-    expect(late).toMatchObject({ status: 'COMPLETED', stale: true, kci: undefined });
+    expect(late).toMatchObject({ status: 'COMPLETED', stale: true, kcis: [] });
   });
 });

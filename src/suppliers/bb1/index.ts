@@ -89,6 +89,15 @@ export function createBb1Supplier(deps: Bb1Deps): Supplier<Bb1AccountConfig> & {
     const id = (res.data as { id?: unknown } | undefined)?.id;
     return { supplierOrderId: typeof id === 'string' ? id : undefined, answer: { status: res.status, body: res.data } };
   };
+  /**
+   * BB1's reference for an amendment or a cancellation, where its answer gives one: the cancelOrder task's id
+   * (seed 000 "Cancel": a task resource), the order's id for a PATCH (an amendment is a revision of the order).
+   */
+  const requestReceipt = (res: { status: number; data: unknown }): SendReceipt => {
+    const id = (res.data as { id?: unknown } | undefined)?.id;
+    const ref = typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+    return { supplierReference: ref, answer: { status: res.status, body: res.data } };
+  };
   const stateOf = (o: PlacedOrder) => (o.adapterState ?? {}) as Bb1AdapterState;
 
   const mappings: SupplierMappings = {
@@ -175,10 +184,10 @@ export function createBb1Supplier(deps: Bb1Deps): Supplier<Bb1AccountConfig> & {
         return receipt(await connector.order(account, payload));
       },
       async sendAmend(account, order, payload) {
-        return receipt(await connector.amend(account, order.supplierOrderId ?? '', payload));
+        return requestReceipt(await connector.amend(account, order.supplierOrderId ?? '', payload));
       },
       async sendCancel(account, _order, payload) {
-        return receipt(await connector.cancel(account, payload));
+        return requestReceipt(await connector.cancel(account, payload));
       },
     },
 

@@ -21,7 +21,8 @@ export interface KsuTranslation {
   status: string;
   entity: Record<string, unknown>;
   state: Bb1OrderState;
-  kci?: KciDraft;
+  /** the KCIs, in the order they are sent */
+  kcis: KciDraft[];
   unmappedCodes: string[];
   fired: string[];
   /** whether anything the tenant sees in the order entity changed */
@@ -50,7 +51,7 @@ export function translateKsu(m: Bb1Mappings, ksu: ParsedKsu, order: OrderView, r
     status: r.status,
     entity: r.entity as unknown as Record<string, unknown>,
     state: { ...(u.adapterState as Bb1AdapterState), ...r.state },
-    kci: r.kci,
+    kcis: r.kcis,
     unmappedCodes: u.unmapped.map((c) => c.code),
     fired: u.signals.map((s) => s.source),
     entityChanged: r.entityChanged,

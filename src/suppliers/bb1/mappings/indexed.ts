@@ -1,4 +1,4 @@
-import type { Bb1Tables, CodeRule } from './schema.js';
+import type { Bb1Tables, CodeRule, SeverityRule } from './schema.js';
 
 export type Technology = 'FTTP' | 'SOGEA' | 'SOADSL';
 export type LineProfileRow = Bb1Tables['line-profiles']['lineProfiles'][number];
@@ -16,6 +16,8 @@ export interface Bb1Mappings {
   careLevel(value: string): CareLevelRow | undefined;
   careLevelByEcode(ecode: string): CareLevelRow | undefined;
   codeRule(code: string): CodeRule | undefined;
+  /** the row for a code with no row of its own, by the severity BB1 gave it and the event it came in */
+  severityRule(severity: string | undefined, eventType: string): SeverityRule | undefined;
   /** file:line of a table row, for people (explain, validate); undefined for tables built in code */
   where(table: string, path: (string | number)[]): string | undefined;
 }
@@ -31,6 +33,7 @@ export function indexTables(tables: Bb1Tables, where: Bb1Mappings['where'] = () 
     else if (c.range) ranges.push({ from: Number(c.range[0]), to: Number(c.range[1]), rule: c });
   }
   ranges.sort((a, b) => a.to - a.from - (b.to - b.from));
+  const key = (s: string) => s.replace(/\s+/g, '').toLowerCase();
   return {
     tables,
     where,
@@ -48,5 +51,11 @@ export function indexTables(tables: Bb1Tables, where: Bb1Mappings['where'] = () 
       const n = Number(code);
       return Number.isFinite(n) ? ranges.find((r) => n >= r.from && n <= r.to)?.rule : undefined;
     },
+    severityRule: (severity, eventType) =>
+      severity === undefined
+        ? undefined
+        : tables['ksu-codes'].severities.find(
+            (r) => key(r.severity) === key(severity) && (!r.events || r.events.includes(eventType)),
+          ),
   };
 }

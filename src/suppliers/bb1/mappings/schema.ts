@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ACTION_TYPES, INFORMATION_TYPES, ORDER_STATUSES, PROBLEM_CODES } from '../../../orders/vocabulary.js';
 
 export const TECHNOLOGIES = ['FTTP', 'SOGEA', 'SOADSL'] as const;
+/** The tenant characteristics an amendment may change on BB1 (seed 002 "Orders": the chargebands). */
+export const AMENDABLE_CHARACTERISTICS = ['ECC_CHARGEBAND', 'TRC_CHARGEBAND'] as const;
 
 const ecode = z.string().regex(/^E\d{7}$/, 'must be an ecode like E0000160');
 const technology = z.enum(TECHNOLOGIES);
@@ -220,6 +222,11 @@ export const Tables = {
             .refine((r) => (r.code === undefined) !== (r.range === undefined), 'needs exactly one of code or range'),
         )
         .min(1),
+      severities: z.array(
+        z
+          .object({ severity: z.string().min(1), events: z.array(z.string().min(1)).min(1).optional(), ...ruleFields })
+          .strict(),
+      ),
     })
     .strict(),
   'ksu-item-states': z
@@ -228,13 +235,19 @@ export const Tables = {
         z
           .object({
             item: z.enum(['root', 'any']),
+            ecode: ecode.optional(),
             state: z.string().optional(),
             subStatus: z.string().optional(),
             ...ruleFields,
+            amends: z.array(z.enum(AMENDABLE_CHARACTERISTICS)).min(1).optional(),
+            unamendableText: z.string().min(1).optional(),
           })
           .strict()
-          .refine((r) => r.state || r.subStatus, 'needs a state or a subStatus'),
+          .refine((r) => r.state || r.subStatus, 'needs a state or a subStatus')
+          .refine((r) => !r.amends === !r.unamendableText, 'amends and unamendableText go together'),
       ),
+      endedSubStatuses: z.array(z.object({ subStatus: z.string(), ...ruleFields }).strict()),
+      createAccepted: z.object(ruleFields).strict(),
       orderStates: z.array(z.object({ state: z.string(), ...ruleFields }).strict()),
       cancelStates: z.array(z.object({ state: z.string(), ...ruleFields }).strict()),
       quietSubStatuses: z.array(z.string()),
@@ -270,4 +283,7 @@ export type SignalRule = {
   text: string;
   setsCommittedDate?: boolean;
   targetDateInText?: boolean;
+  amends?: readonly (typeof AMENDABLE_CHARACTERISTICS)[number][];
+  unamendableText?: string;
 };
+export type SeverityRule = Bb1Tables['ksu-codes']['severities'][number];

@@ -1,7 +1,8 @@
 import type { Bb1Mappings, Technology } from '../mappings/indexed.js';
 import { Problems } from './translation-error.js';
 import { checkValue, serviceChar } from './characteristics.js';
-import { T_ITEM, T_NOTE, T_ORDER, T_PRODUCT, bb1Date, bb1Time, char, siteContact } from './common.js';
+import { T_ITEM, T_NOTE, T_ORDER, T_PRODUCT, bb1Date, bb1Time, char, orderParties, siteContact } from './common.js';
+import { AMENDABLE_CHARACTERISTICS } from '../mappings/schema.js';
 import type { AmendmentRequest, Bb1Account, CancellationRequest, Json, ReservedSlot } from './types.js';
 
 /** What KSUs told us of the order's items: ids and their latest internalIds (they change on every revision). */
@@ -12,11 +13,22 @@ export interface KnownItem {
   parentId?: string;
 }
 
-const AMENDABLE = ['ECC_CHARGEBAND', 'TRC_CHARGEBAND'];
+/** The items an amendment is written on: the root (access) item and the managed install (chargebands live there). */
+export function amendTargets(m: Bb1Mappings, items: KnownItem[]): { root?: KnownItem; install?: KnownItem } {
+  return {
+    root: items.find((i) => !i.parentId && m.lineProfileByEcode(i.ecode)),
+    install: items.find((i) => m.tables['site-visit-reasons'].siteVisitReasons.some((s) => s.ecode === i.ecode)),
+  };
+}
+
+/** The tenant's words for what goes into BB1's notes (seed 000: "Notes will be added to those already provided"). */
+const NOTE_FIELDS = ['notes', 'hazards', 'onSiteRestrictions', 'engineerTasks'] as const;
 
 /**
- * Amend → PATCH body carrying the items' latest internalIds (seed 000 "Amend"): appointment and
- * completion date, notes, contacts, ECC/TRC chargebands on the managed install.
+ * Amend → PATCH body carrying the items' latest internalIds (seed 000 "Amend"): appointment and completion
+ * date, notes, contacts, ECC/TRC chargebands on the managed install. Everything the tenant sends reaches BB1, or
+ * the request is refused naming what BB1 cannot do: the tenant API's partial update rules say an empty value
+ * deletes, but BB1 only adds notes to an order, so a note cannot be taken back.
  */
 export function buildAmend(
   m: Bb1Mappings,
@@ -27,16 +39,17 @@ export function buildAmend(
   slot: ReservedSlot | undefined,
 ): Json {
   const p = new Problems();
-  const root = items.find((i) => !i.parentId && m.lineProfileByEcode(i.ecode));
+  const { root, install } = amendTargets(m, items);
   if (!root?.internalId)
     p.add(
       'orderId: BTWHOLESALEBB1 has not yet acknowledged the order items, so it cannot be amended yet; retry after the ACKNOWLEDGED KCI',
     );
-  const install = items.find((i) => m.tables['site-visit-reasons'].siteVisitReasons.some((s) => s.ecode === i.ecode));
   const bands = new Map<string, string>();
   for (const c of req.serviceCharacteristics ?? []) {
-    if (!AMENDABLE.includes(c.name)) {
-      p.add(`${serviceChar(c.name)}: cannot be amended on BTWHOLESALEBB1; allowed: ${AMENDABLE.join(', ')}`);
+    if (!(AMENDABLE_CHARACTERISTICS as readonly string[]).includes(c.name)) {
+      p.add(
+        `${serviceChar(c.name)}: cannot be amended on BTWHOLESALEBB1; allowed: ${AMENDABLE_CHARACTERISTICS.join(', ')}`,
+      );
       continue;
     }
     const v = checkValue(m, c.name, c.value, technology, p);
@@ -44,16 +57,20 @@ export function buildAmend(
   }
   if (bands.size && !install?.internalId)
     p.add('serviceCharacteristics: the order has no managed install, so ECC/TRC chargebands cannot be amended');
+  for (const f of NOTE_FIELDS) {
+    const v = req[f];
+    if (v !== undefined && (Array.isArray(v) ? v.length === 0 : v.trim() === ''))
+      p.add(
+        `${f}: an empty value would remove it, but BTWHOLESALEBB1 only adds notes to an order and cannot remove one given before; send the text that applies now`,
+      );
+  }
   const anything =
     slot ||
     req.requestedCompletionDate ||
-    req.hazards ||
-    req.notes ||
-    req.onSiteRestrictions ||
     req.primaryContact ||
     req.secondaryContact ||
     bands.size ||
-    req.engineerTasks;
+    NOTE_FIELDS.some((f) => req[f] !== undefined);
   if (!anything)
     p.add(
       'body: nothing to amend; send at least one of appointmentReservationId, requestedCompletionDate, contacts, notes, hazards or chargebands',
@@ -73,13 +90,13 @@ export function buildAmend(
       appointmentStart: bb1Time(slot.start),
       BESAppointmentId: slot.supplierReference,
     };
-  if (req.hazards) rootItem.note = { text: req.hazards, type: 'HazardNote', '@type': T_NOTE };
-  else if (req.notes || req.onSiteRestrictions || req.engineerTasks)
-    rootItem.note = {
-      text: [req.notes, req.onSiteRestrictions, ...(req.engineerTasks ?? [])].filter(Boolean).join('; '),
-      type: 'Engineering',
-      '@type': T_NOTE,
-    };
+  // The engineering note and the hazard note as in the order (provide's additionalNotes); seed 000's amend
+  // shows one note as an object, so one note stays an object and two go as a list.
+  const notes: Json[] = [];
+  const engineering = [req.notes, req.onSiteRestrictions, ...(req.engineerTasks ?? [])].filter(Boolean).join('; ');
+  if (engineering) notes.push({ text: engineering, type: 'Engineering', '@type': T_NOTE });
+  if (req.hazards) notes.push({ text: req.hazards, type: 'HazardNote', '@type': T_NOTE });
+  if (notes.length) rootItem.note = notes.length === 1 ? notes[0] : notes;
   if (bands.size) {
     const cb = m.tables['charge-bands'];
     const chars: Json[] = [];
@@ -100,7 +117,8 @@ export function buildAmend(
   if (req.requestedCompletionDate) payload.requestedCompletionDate = bb1Date(req.requestedCompletionDate);
   else if (slot) payload.requestedCompletionDate = `${slot.start.slice(0, 10)}T00:00:00Z`;
   payload.productOrderItem = [rootItem];
-  payload.relatedParty = [{ id: account.cugId, role: 'BtCug', '@type': 'BTRelatedParty', '@referredType': 'Customer' }];
+  // The order contacts as in the order (seed 000 section 5): the CUG, then the contacts that change.
+  payload.relatedParty = orderParties(account, req.primaryContact, req.secondaryContact);
   payload['@type'] = T_ORDER;
   return payload;
 }

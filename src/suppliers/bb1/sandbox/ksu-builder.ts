@@ -50,10 +50,34 @@ export interface StepOptions {
   characteristics?: { name: string; value: string }[];
   /** send with an eventTime this many ms in the past (an out-of-order delivery) */
   lateByMs?: number;
+  /**
+   * Openreach moves the appointment this many days when the KSU is built (a new reference), or books one where the
+   * order had none: what a KSU after an unsolicited reappointment shows.
+   */
+  reappointDays?: number;
+}
+
+const DAY = 86400000;
+
+/** Moves the order's appointment (or books one) as Openreach would, when the KSU saying so is built. */
+function reappoint(o: SandboxOrder, days: number): void {
+  if (o.appointment) {
+    o.appointment = {
+      ...o.appointment,
+      ref: `${o.appointment.ref}X`,
+      start: new Date(Date.parse(o.appointment.start) + days * DAY).toISOString(),
+      end: new Date(Date.parse(o.appointment.end) + days * DAY).toISOString(),
+    };
+    return;
+  }
+  const date = new Date(Date.now() + days * DAY).toISOString().slice(0, 10);
+  const ref = `OR${randomUUID().slice(0, 6).toUpperCase()}FR`;
+  o.appointment = { id: ref, ref, start: `${date}T08:00:00.000Z`, end: `${date}T13:00:00.000Z` };
 }
 
 /** A ProductOrderStateChangeEvent (or create event) in seed 003's shape, untidiness optional. */
 export function ksu(o: SandboxOrder, s: StepOptions): Record<string, unknown> {
+  if (s.reappointDays !== undefined) reappoint(o, s.reappointDays);
   const rootId = o.items[0]!.id;
   const items = o.items.map((it, i) => {
     const root = i === 0;

@@ -1,6 +1,6 @@
 import type { SandboxOrder, StepOptions } from './ksu-builder.js';
 
-type Step = { kinds: ('provide' | 'modify' | 'cease')[]; step: StepOptions & { duplicate?: boolean } };
+export type Step = { kinds: ('provide' | 'modify' | 'cease')[]; step: StepOptions & { duplicate?: boolean } };
 const ALL: Step['kinds'] = ['provide', 'modify', 'cease'];
 
 const plusDays = (d: number) => `${new Date(Date.now() + d * 86400000).toISOString().slice(0, 10)}T23:59:59.000Z`;
@@ -62,36 +62,29 @@ export const SCENARIOS: Record<string, (o: SandboxOrder) => Step[]> = {
       },
     },
   ],
-  'supplier-reappoint': (o) => [
+  // Openreach moves the appointment as the order is committed (seed 003 #11: 521 with 520 in the message).
+  'supplier-reappoint': () => [
     create,
     ack,
-    commit,
     {
       kinds: ALL,
-      step: (() => {
-        if (o.appointment) {
-          o.appointment = {
-            ...o.appointment,
-            ref: `${o.appointment.ref}X`,
-            start: new Date(Date.parse(o.appointment.start) + 2 * 86400000).toISOString(),
-            end: new Date(Date.parse(o.appointment.end) + 2 * 86400000).toISOString(),
-          };
-        }
-        return {
-          codes: [
-            {
-              subCode: '521',
-              message:
-                'Informational : 520 : Your order will be delivered as soon as possible. .~ Warning : 521 : The appointment date has been changed by the supplier',
-            },
-          ],
-          appointmentStatus: 'SupplierChanged',
-          expectedCompletionDate: plusDays(9),
-        };
-      })(),
+      step: {
+        codes: [
+          {
+            subCode: '521',
+            message:
+              'Informational : 520 : Your order will be delivered as soon as possible. .~ Warning : 521 : The appointment date has been changed by the supplier',
+          },
+        ],
+        rootSubStatus: 'CommittedByBTWwBC',
+        appointmentStatus: 'SupplierChanged',
+        reappointDays: 2,
+        expectedCompletionDate: plusDays(9),
+      },
     },
     complete,
   ],
+  // A delay (seed 003 #13), then the delay ends with a new appointment and no code: RESUMED and REAPPOINTED.
   delay: () => [
     create,
     ack,
@@ -102,12 +95,16 @@ export const SCENARIOS: Record<string, (o: SandboxOrder) => Step[]> = {
         codes: [
           {
             subCode: '101105',
-            message: `Informational : 101105 : The Order Target Date has been amended to ${new Date(Date.now() + 20 * 86400000).toISOString().slice(0, 10).split('-').reverse().join('-')}. This is due to a delay, usually provision of ducts.`,
+            message: `Informational : 101105 : The Order Target Date has been amended to ${new Date(Date.now() + 20 * 86400000).toISOString().slice(0, 10).split('-').reverse().join('-')}. Subsequent messages will provide new appointment details or ask you to re-appoint the order. This is due to a delay, usually provision of ducts.`,
           },
         ],
         rootSubStatus: 'DelayedBySupplier',
         appointmentStatus: 'Confirmed',
       },
+    },
+    {
+      kinds: ALL,
+      step: { rootSubStatus: 'CommittedByBTWwBC', appointmentStatus: 'Booked', reappointDays: 21 },
     },
     complete,
   ],
@@ -155,6 +152,32 @@ export const SCENARIOS: Record<string, (o: SandboxOrder) => Step[]> = {
     },
   ],
 };
+
+const amended: Step = {
+  kinds: ALL,
+  step: {
+    codes: [{ subCode: '540', message: 'Informational : 540 : Your amend request has been actioned' }],
+    rootSubStatus: 'AmendedByBTWwBC',
+    appointmentStatus: 'Booked',
+  },
+};
+
+type Json = Record<string, unknown>;
+const rootOf = (patch: Json) => ((patch.productOrderItem as Json[] | undefined) ?? [])[0] ?? {};
+/**
+ * What the sandbox does after an amendment (PATCH) it accepted: BB1's 540, then, when the amendment answers what
+ * the scenario waits for, the rest of the journey — a new appointment after a missed one, a chargeband after
+ * the ECC question.
+ */
+export function afterAmend(o: SandboxOrder, patch: Json): Step[] {
+  const root = rootOf(patch);
+  if (o.scenario === 'missed-appointment' && root.appointment) return [amended, complete];
+  const bands = ((root.productOrderItem as Json[] | undefined) ?? []).flatMap(
+    (i) => ((i.product as Json | undefined)?.productCharacteristic as { name: string }[] | undefined) ?? [],
+  );
+  if (o.scenario === 'ecc' && bands.some((c) => c.name === 'ATT_RT_ECCChargeband')) return [amended, commit, complete];
+  return [amended];
+}
 
 export function scenarioOf(notes: string): string {
   const m = notes.match(/SCENARIO:([a-z-]+)/);

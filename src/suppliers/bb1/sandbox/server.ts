@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { itemsFrom, ksu, type SandboxOrder, type StepOptions } from './ksu-builder.js';
-import { SCENARIOS, scenarioOf } from './scenarios.js';
+import { SCENARIOS, afterAmend, scenarioOf } from './scenarios.js';
 
 export interface SandboxOptions {
   port?: number;
@@ -279,17 +279,10 @@ export async function startSandbox(o: SandboxOptions) {
       };
     for (const it of order.items) it.internalId = String(Number(it.internalId) + 100).padStart(10, '0');
     res.status(202).json({ id: order.id });
-    play(order, [
-      {
-        kinds: ['provide', 'modify', 'cease'],
-        step: {
-          codes: [{ subCode: '540', message: 'Informational : 540 : Your amend request has been actioned' }],
-          rootSubStatus: 'AmendedByBTWwBC',
-          appointmentStatus: 'Booked',
-        },
-      },
-      ...(order.scenario === 'missed-appointment' ? SCENARIOS.happy!(order).slice(-1) : []),
-    ]);
+    play(
+      order,
+      afterAmend(order, req.body).filter((s) => s.kinds.includes(order.kind)),
+    );
   });
 
   app.post('/hubco/tmf/productOrderingManagement/v4/cancelOrder', (req, res) => {

@@ -21,13 +21,24 @@ function fixtures(): { name: string; body: Record<string, unknown> }[] {
   });
 }
 
-function outcome(m: Bb1Mappings, body: Record<string, unknown>): string {
+/**
+ * What a fixture becomes, aspect by aspect: for a KSU its status, KCIs, the rows that fired (by what they match,
+ * not by line: adding a row moves the lines of the rows after it), unmapped codes and the order entity; for a
+ * tenant request the payload.
+ */
+function outcome(m: Bb1Mappings, body: Record<string, unknown>): Record<string, string> {
   try {
-    if (body.orderType) return JSON.stringify(explainRequest(m, body as never));
+    if (body.orderType) return { payload: JSON.stringify(explainRequest(m, body as never)) };
     const e = explainKsu(m, body, {});
-    return JSON.stringify({ status: e.statusAfter, kci: e.kci, entity: e.entityChanges });
+    return {
+      status: e.statusAfter,
+      kcis: JSON.stringify(e.kcis),
+      fired: JSON.stringify(e.firedRows.map((r) => r.split('  (')[0])),
+      unmapped: JSON.stringify(e.unmappedCodes),
+      entity: JSON.stringify(e.entityChanges),
+    };
   } catch (err) {
-    return `error: ${(err as Error).message}`;
+    return { error: (err as Error).message };
   }
 }
 
@@ -46,7 +57,10 @@ function tablesAt(ref: string, dir: string): string {
   return out;
 }
 
-/** For each seed fixture: does the translation differ between the tables at `ref` and the working tables? */
+/**
+ * For each fixture: what differs between the tables at `ref` and the working tables — the status, the KCIs, the
+ * rows that fired, the unmapped codes, the entity, or a request's payload — each aspect before and after.
+ */
 export function diffTables(dir: string, ref: string): { text: string; changed: string[] } {
   const before = loadBb1Mappings(tablesAt(ref, dir));
   const after = loadBb1Mappings(dir);
@@ -55,10 +69,11 @@ export function diffTables(dir: string, ref: string): { text: string; changed: s
   for (const f of fixtures()) {
     const a = outcome(before, f.body);
     const b = outcome(after, f.body);
-    if (a !== b) {
-      changed.push(f.name);
-      lines.push(`CHANGED ${f.name}\n  before: ${a}\n  after:  ${b}`);
-    }
+    const aspects = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]);
+    if (!aspects.length) continue;
+    changed.push(f.name);
+    lines.push(`CHANGED ${f.name}`);
+    for (const k of aspects) lines.push(`  ${k}:\n    before: ${a[k] ?? '(none)'}\n    after:  ${b[k] ?? '(none)'}`);
   }
   lines.push(
     changed.length

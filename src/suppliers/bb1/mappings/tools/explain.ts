@@ -1,6 +1,6 @@
 import type { Bb1Mappings } from '../indexed.js';
 import { parseKsu } from '../../inbound/parse-ksu.js';
-import { translateKsu } from '../../inbound/translate-ksu.js';
+import { rootItem, translateKsu } from '../../inbound/translate-ksu.js';
 import { buildProvide } from '../../outbound/provide.js';
 import { buildModify } from '../../outbound/modify.js';
 import { buildCease } from '../../outbound/cease.js';
@@ -14,7 +14,9 @@ function rowLocation(m: Bb1Mappings, rule: unknown): string | undefined {
   const t = m.tables;
   const lists: [string, string, unknown[]][] = [
     ['ksu-codes', 'codes', t['ksu-codes'].codes],
+    ['ksu-codes', 'severities', t['ksu-codes'].severities],
     ['ksu-item-states', 'items', t['ksu-item-states'].items],
+    ['ksu-item-states', 'endedSubStatuses', t['ksu-item-states'].endedSubStatuses],
     ['ksu-item-states', 'orderStates', t['ksu-item-states'].orderStates],
     ['ksu-item-states', 'cancelStates', t['ksu-item-states'].cancelStates],
     ['appointment-statuses', 'appointmentStatuses', t['appointment-statuses'].appointmentStatuses],
@@ -23,28 +25,37 @@ function rowLocation(m: Bb1Mappings, rule: unknown): string | undefined {
     const i = list.indexOf(rule);
     if (i >= 0) return m.where(table, [key, i]);
   }
+  if (rule === t['ksu-item-states'].createAccepted) return m.where('ksu-item-states', ['createAccepted']);
   return undefined;
 }
 
-/** What a KSU becomes for an order in a given state: status, KCI and the table rows that fired. */
+/**
+ * What a KSU becomes for an order in a given state: status, KCIs and the table rows that fired. The order is taken
+ * as the tenant placed it, knowing the appointment the KSU shows (so only a code says it was changed).
+ */
 export function explainKsu(m: Bb1Mappings, body: unknown, opts: { status?: string; orderType?: string } = {}) {
   const ksu = parseKsu(body);
   const status = opts.status ?? 'IN_PROGRESS';
+  const appt = rootItem(m, ksu.items)?.appointment;
+  const entity: Record<string, unknown> = { status };
+  if (appt?.reference) entity.appointmentSupplierReference = appt.reference;
+  if (appt?.start && appt.end && appt.end > appt.start)
+    entity.appointmentTimeslot = { timeslotStartDateTime: appt.start, timeslotEndDateTime: appt.end };
   const r = translateKsu(
     m,
     ksu,
-    { status, orderType: opts.orderType ?? 'NEW', entity: { status }, state: {} },
+    { status, orderType: opts.orderType ?? 'NEW', entity, state: {} },
     ksu.eventTime ?? new Date().toISOString(),
   );
   const firedRows = r.firedRules.map(
-    (rule, i) => `${r.fired[i]}  (${rowLocation(m, rule) ?? 'built in'})${i === 0 ? '  ← decided the KCI' : ''}`,
+    (rule, i) => `${r.fired[i]}  (${rowLocation(m, rule) ?? 'built in'})${i === 0 ? '  ← highest priority' : ''}`,
   );
   return {
     eventType: ksu.eventType,
     codes: ksu.codes.map((c) => c.code),
     statusBefore: status,
     statusAfter: r.status,
-    kci: r.kci ?? null,
+    kcis: r.kcis,
     firedRows,
     unmappedCodes: r.unmappedCodes,
     entityChanges: Object.fromEntries(Object.entries(r.entity).filter(([k]) => k !== 'status')),
