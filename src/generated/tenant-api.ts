@@ -529,7 +529,12 @@ export interface components {
         };
         /** @enum {string} */
         RequestStatus: "RECEIVED_BY_GATEWAY" | "PENDING" | "FAILED_TO_SEND" | "REJECTED" | "COMPLETED";
-        /** @description Send only what changes; a sent field replaces the old value. */
+        /**
+         * @description Send only what changes; a sent field replaces the old value and an empty value (`""`, `[]`) removes it.
+         *     Everything sent reaches the supplier, or the request is refused (400) naming what the supplier cannot
+         *     do: BTWHOLESALEBB1 amends appointments, dates, contacts, notes (which it adds to those given before, so a
+         *     note cannot be removed) and the ECC/TRC chargebands of a managed install.
+         */
         ServiceOrderAmendmentRequest: {
             orderId: number;
             supplier?: components["schemas"]["SupplierId"];
@@ -546,6 +551,7 @@ export interface components {
         };
         ServiceOrderAmendment: {
             id: number;
+            /** @description The supplier's reference for the amendment, once it has taken it (BTWHOLESALEBB1: the order it revised) */
             supplierReference?: string;
             status: components["schemas"]["RequestStatus"];
             orderId: number;
@@ -568,10 +574,12 @@ export interface components {
             supplier?: components["schemas"]["SupplierId"];
             /** @description See the cancellation-reasons table, e.g. CUSTOMER_CHANGED_MIND, PLACED_IN_ERROR */
             reasonCode: string;
+            /** @description Kept with the cancellation; BTWHOLESALEBB1 takes one of its reasons only, so the text is not sent to it */
             text?: string;
         };
         ServiceOrderCancellation: {
             id: number;
+            /** @description The supplier's reference for the cancellation, once it has taken it (BTWHOLESALEBB1: its cancel task's id) */
             supplierReference?: string;
             status: components["schemas"]["RequestStatus"];
             supplier?: components["schemas"]["SupplierId"];

@@ -55,6 +55,7 @@ export interface components {
             /** @enum {string} */
             type: "CREATED" | "ACKNOWLEDGED" | "COMMITTED" | "DELAY" | "RESUMED" | "REAPPOINTED" | "ADDITIONAL" | "WARNING" | "UPDATE" | "AMENDED" | "CANCELLED" | "TERMINATED" | "COMPLETED";
             problemCode?: components["schemas"]["ProblemCode"];
+            /** @description The supplier's words for each code reported, joined with ' / ' (else the connector's) */
             text?: string;
             supplierCodes?: string[];
         };
@@ -135,6 +136,7 @@ export interface components {
         RequestStatus: "RECEIVED_BY_GATEWAY" | "PENDING" | "FAILED_TO_SEND" | "REJECTED" | "COMPLETED";
         ServiceOrderAmendment: {
             id: number;
+            /** @description The supplier's reference for the amendment, once it has taken it (BTWHOLESALEBB1: the order it revised) */
             supplierReference?: string;
             status: components["schemas"]["RequestStatus"];
             orderId: number;
@@ -154,6 +156,7 @@ export interface components {
         };
         ServiceOrderCancellation: {
             id: number;
+            /** @description The supplier's reference for the cancellation, once it has taken it (BTWHOLESALEBB1: its cancel task's id) */
             supplierReference?: string;
             status: components["schemas"]["RequestStatus"];
             supplier?: components["schemas"]["SupplierId"];

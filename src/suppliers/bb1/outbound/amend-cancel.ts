@@ -69,7 +69,7 @@ export function buildAmend(
     req.requestedCompletionDate ||
     req.primaryContact ||
     req.secondaryContact ||
-    bands.size ||
+    req.serviceCharacteristics?.length ||
     NOTE_FIELDS.some((f) => req[f] !== undefined);
   if (!anything)
     p.add(
