@@ -55,7 +55,16 @@ interface Group {
   texts: string[];
 }
 
-const unique = (list: (string | undefined)[]) => [...new Set(list.filter((t): t is string => Boolean(t)))];
+/** Texts once each: the same words in another case or without the full stop are the same text. */
+function unique(list: (string | undefined)[]): string[] {
+  const seen = new Set<string>();
+  return list.filter((t): t is string => {
+    const key = t?.trim().replace(/\.$/, '').toLowerCase();
+    if (!key || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
 
 /** A group's texts: the supplier's own words for its signals, else the table's text of its first signal. */
 function textsOf(signals: UpdateSignal[]): string[] {

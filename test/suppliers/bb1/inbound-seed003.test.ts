@@ -571,6 +571,7 @@ describe('updates built from the seeds: what each means for the tenant', () => {
     expect(kcis(r)).toEqual([action('RESUBMIT', 'INVALID_REQUEST', 'Invalid address key', ['28'])]);
     expect(o.status).toBe('REJECTED');
     expect(o.state.milestones).not.toContain('ACKNOWLEDGED');
+    expect(chars(o.entity)).toEqual({}); // no asset ids: the order was never created
   });
 
   it('an ECC approval the order cannot answer by amendment (no managed install) does not ask for one', () => {

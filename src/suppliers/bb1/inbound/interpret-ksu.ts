@@ -216,7 +216,9 @@ export function interpretKsu(m: Bb1Mappings, ksu: ParsedKsu, order: UpdateContex
     signals.push(signalOf(t.createAccepted, 'ksu-item-states createAccepted', 'created'));
   signals.sort((a, b) => b.priority - a.priority);
 
-  const chars = assetCharacteristics(m, items);
+  // An order BB1 failed to create has no assets, whatever ids its create event lists.
+  const created = !(isCreateEvent && signals.some((sig) => sig.status === 'REJECTED'));
+  const chars = created ? assetCharacteristics(m, items) : new Map<string, string>();
   // The root item's date, else the latest on any live item (a care-level modify dates only the care item).
   const itemDate =
     root?.expectedCompletionDate ??
