@@ -8,6 +8,7 @@ import { externalIdFor, isProvide, type OrderEntity, type OrderRequest, type Res
 import { getService, putServices } from '../services/service-store.js';
 import { requestForService } from '../services/complete-request.js';
 import { TenantOrders } from './order-store.js';
+import { AMENDED_FIELDS } from './entity-updates.js';
 import { reservedSlot } from './reserve-appointment.js';
 import { supplierFor } from './tenant-suppliers.js';
 
@@ -16,14 +17,7 @@ const ENTITY_FIELDS = [
   'serviceOrderItem',
   'serviceId',
   'serviceCharacteristics',
-  'primaryContact',
-  'secondaryContact',
-  'appointmentReservationId',
-  'requestedCompletionDate',
-  'engineerTasks',
-  'hazards',
-  'onSiteRestrictions',
-  'notes',
+  ...AMENDED_FIELDS,
   'ceaseReason',
 ] as const;
 

@@ -52,7 +52,8 @@ export function clearAppointment(entity: OrderEntity): void {
   delete entity.appointmentTimeslot;
 }
 
-const AMENDED_FIELDS = [
+/** The order fields an amendment may send (besides characteristics), as the order entity shows them. */
+export const AMENDED_FIELDS = [
   'primaryContact',
   'secondaryContact',
   'appointmentReservationId',
