@@ -4,7 +4,7 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { readFileSync } from 'node:fs';
+import { PROD_NODE_FLAGS, pct, ms } from './figures.js';
 import pg from 'pg';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 500);
@@ -12,15 +12,6 @@ const RATE = Number(process.env.BENCH_RATE ?? 200);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
 const BURST = Number(process.env.BENCH_BURST ?? 5000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-
-const PROD_NODE_FLAGS = (JSON.parse(readFileSync('package.json', 'utf8')).scripts['start:prod'] as string)
-  .split(/\s+/)
-  .filter((a) => a.startsWith('--'));
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
-};
-const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 async function postgresUrl(): Promise<string | undefined> {
   const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';

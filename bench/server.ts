@@ -29,6 +29,8 @@ const config = loadConfig({
   LOG_LEVEL: 'silent',
   KCI_RETRY_SCHEDULE: '1,1,1',
   PGLITE_DATA_DIR: 'memory://',
+  // bench/auth-flood.ts sets the token endpoints' limits
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('AUTH_FAILURE'))),
 });
 const service = await createService({
   config,

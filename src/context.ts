@@ -8,6 +8,7 @@ import type { Events } from './platform/events.js';
 import type { SupplierRegistry } from './suppliers/registry.js';
 import type { OrderUseCases } from './orders/use-cases.js';
 import type { makeReceiveUpdate } from './ksus/receive.js';
+import type { DatabaseHealth } from './store/health.js';
 
 /** What the HTTP edge is built with (composition root: service.ts). Use cases get only what they name. */
 export interface AppContext {
@@ -15,6 +16,8 @@ export interface AppContext {
   log: Logger;
   db: Db;
   dbEngine: 'pglite' | 'postgres';
+  /** whether the database answers (for /ready and 503s) */
+  dbHealth: DatabaseHealth;
   tenants: TenantDirectory;
   tokens: TokenService;
   metrics: Metrics;

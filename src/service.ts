@@ -4,6 +4,8 @@ import type { Config } from './config/env.js';
 import type { TenantDirectory } from './config/tenants.js';
 import { TokenService } from './auth/tokens.js';
 import { openDatabase, migrate, type DatabaseHandle } from './store/database.js';
+import { DatabaseHealth } from './store/health.js';
+import { RetentionJob } from './store/retention.js';
 import { readBacklog } from './store/backlog.js';
 import { createMetrics, registerBacklogGauges } from './platform/metrics.js';
 import { TypedEvents, type ConnectorEvents } from './platform/events.js';
@@ -24,6 +26,7 @@ export interface Service {
   dispatcher: Dispatcher;
   ksus: KsuProcessor;
   delivery: DeliveryWorker;
+  retention: RetentionJob;
   listen(port?: number): Promise<Server>;
   stop(): Promise<void>;
 }
@@ -51,8 +54,12 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     (await openDatabase({
       databaseUrl: config.databaseUrl,
       pgliteDataDir: config.pgliteDataDir,
-      onIdleError: (err) => log.warn({ err: err.message }, 'database connection lost; reconnecting on next use'),
+      onConnectionError: (err) => {
+        log.warn({ err: { message: err.message } }, 'database connection lost; reconnecting on next use');
+        dbHealth.report(err);
+      },
     }));
+  const dbHealth: DatabaseHealth = new DatabaseHealth(handle.db, log);
   await migrate(handle.db);
   const db = handle.db;
   const metrics = createMetrics();
@@ -74,6 +81,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     log,
     db,
     dbEngine: handle.engine,
+    dbHealth,
     tenants,
     tokens: await TokenService.create(db),
     metrics,
@@ -109,6 +117,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
       );
     });
   }
+  const retention = new RetentionJob(db, log, config.retention);
   const app = createApp(ctx);
   let server: Server | undefined;
   let poll: NodeJS.Timeout | undefined;
@@ -119,6 +128,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     dispatcher,
     ksus,
     delivery,
+    retention,
     async listen(port = config.port) {
       await dispatcher.recover();
       server = await new Promise<Server>((resolve, reject) => {
@@ -144,6 +154,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
             .map((t) => ({ tenantId: t.id, account: t.accounts[id] })),
       });
       if (workers) {
+        retention.start();
         delivery.start();
         dispatcher.kick();
         ksus.kick();
@@ -153,18 +164,20 @@ export async function createService(o: ServiceOptions): Promise<Service> {
         }, 1000);
         poll.unref();
       }
+      dbHealth.start();
       runState.state = 'ok';
       return server;
     },
     async stop() {
       runState.state = 'stopping';
+      dbHealth.stop();
       if (poll) clearInterval(poll);
       if (server) {
         server.closeIdleConnections?.();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       events.clear();
-      await Promise.all([dispatcher.drain(), ksus.drain(), delivery.stop()]);
+      await Promise.all([dispatcher.drain(), ksus.drain(), delivery.stop(), retention.stop()]);
       await suppliers.stop();
       if (!o.database) await handle.close();
     },

@@ -31,6 +31,13 @@ const EnvSchema = z.object({
   OPERATOR_TOKEN: z.string().min(16).optional(),
   KCI_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
   VALIDATE_RESPONSES: z.enum(['true', 'false']).optional(),
+  AUTH_FAILURES_PER_CLIENT: z.coerce.number().int().positive().default(10),
+  AUTH_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(30),
+  AUTH_FAILURE_WINDOW_S: z.coerce.number().int().positive().default(60),
+  RETENTION_KCI_DAYS: z.coerce.number().positive().default(30),
+  RETENTION_KSU_DAYS: z.coerce.number().positive().default(30),
+  RETENTION_IDEMPOTENCY_HOURS: z.coerce.number().positive().default(24),
+  IDEMPOTENCY_IN_PROGRESS_TIMEOUT_S: z.coerce.number().positive().default(120),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -47,6 +54,14 @@ export interface Config {
   operatorToken?: string;
   kciTimeoutMs: number;
   validateResponses: boolean;
+  /** token endpoints: failed attempts allowed per client id and per remote address in each window */
+  authFailuresPerClient: number;
+  authFailuresPerAddress: number;
+  authFailureWindowS: number;
+  /** how long delivered KCIs, applied KSUs and finished Idempotency-Keys are kept */
+  retention: { kciDays: number; ksuDays: number; idempotencyHours: number };
+  /** an Idempotency-Key still IN_PROGRESS after this long is taken as abandoned (its request died) */
+  idempotencyInProgressTimeoutS: number;
 }
 
 export class ConfigError extends Error {
@@ -78,5 +93,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operatorToken: e.OPERATOR_TOKEN,
     kciTimeoutMs: e.KCI_TIMEOUT_MS,
     validateResponses: e.VALIDATE_RESPONSES ? e.VALIDATE_RESPONSES === 'true' : env.NODE_ENV === 'test',
+    authFailuresPerClient: e.AUTH_FAILURES_PER_CLIENT,
+    authFailuresPerAddress: e.AUTH_FAILURES_PER_ADDRESS,
+    authFailureWindowS: e.AUTH_FAILURE_WINDOW_S,
+    retention: {
+      kciDays: e.RETENTION_KCI_DAYS,
+      ksuDays: e.RETENTION_KSU_DAYS,
+      idempotencyHours: e.RETENTION_IDEMPOTENCY_HOURS,
+    },
+    idempotencyInProgressTimeoutS: e.IDEMPOTENCY_IN_PROGRESS_TIMEOUT_S,
   };
 }

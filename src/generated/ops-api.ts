@@ -138,8 +138,11 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Health: {
-            /** @enum {string} */
-            status: "ok" | "starting" | "stopping";
+            /**
+             * @description `unavailable`: the database does not answer
+             * @enum {string}
+             */
+            status: "ok" | "starting" | "stopping" | "unavailable";
             database?: string;
         };
         OutboxEntry: {
@@ -179,7 +182,18 @@ export interface components {
             messages: string[];
         };
     };
-    responses: never;
+    responses: {
+        /** @description Gateway temporarily unavailable (e.g. its database); retry after `Retry-After` seconds */
+        Unavailable: {
+            headers: {
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -205,6 +219,15 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description Malformed or invalid request; `messages` name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     ready: {
@@ -225,7 +248,16 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Starting or shutting down */
+            /** @description Malformed or invalid request; `messages` name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Starting, shutting down, or the database does not answer */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -254,6 +286,15 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description Malformed or invalid request; `messages` name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listKcis: {
@@ -278,6 +319,15 @@ export interface operations {
                     "application/json": components["schemas"]["OutboxEntry"][];
                 };
             };
+            /** @description Malformed or invalid request; `messages` name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unauthorised */
             401: {
                 headers: {
@@ -287,6 +337,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     redeliverKci: {
@@ -309,6 +360,15 @@ export interface operations {
                     "application/json": components["schemas"]["OutboxEntry"];
                 };
             };
+            /** @description Malformed or invalid request; `messages` name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unauthorised */
             401: {
                 headers: {
@@ -327,6 +387,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     listKsus: {
@@ -350,6 +411,15 @@ export interface operations {
                     "application/json": components["schemas"]["InboxEntry"][];
                 };
             };
+            /** @description Malformed or invalid request; `messages` name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unauthorised */
             401: {
                 headers: {
@@ -359,6 +429,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     reprocessKsu: {
@@ -417,6 +488,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     reloadMappings: {
@@ -438,6 +510,15 @@ export interface operations {
                         reloaded?: boolean;
                         tables?: number;
                     };
+                };
+            };
+            /** @description Malformed or invalid request; `messages` name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Unauthorised */

@@ -50,6 +50,7 @@ export interface components {
         Ksu: {
             eventId?: string;
             eventType?: string;
+            /** @description ISO 8601, years 0001–9999 */
             eventTime?: string;
             event?: {
                 [key: string]: unknown;
@@ -78,7 +79,7 @@ export interface components {
         };
         OAuthError: {
             /** @enum {string} */
-            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "temporarily_unavailable";
             error_description?: string;
         };
         /** @enum {string} */
@@ -90,7 +91,36 @@ export interface components {
             messages: string[];
         };
     };
-    responses: never;
+    responses: {
+        /** @description Token request larger than 8 KiB or with more than 20 form fields */
+        OAuthTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description A Content-Encoding or charset that cannot be decoded */
+        OAuthUnsupportedMedia: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description Too many failed attempts for this client id (default 10 a minute) or from this address (default 30 a minute), counted by each instance; retry after `Retry-After` seconds */
+        OAuthTooManyAttempts: {
+            headers: {
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -138,6 +168,9 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
+            413: components["responses"]["OAuthTooLarge"];
+            415: components["responses"]["OAuthUnsupportedMedia"];
+            429: components["responses"]["OAuthTooManyAttempts"];
         };
     };
     handleSupplierKsu: {
@@ -166,7 +199,7 @@ export interface operations {
                     "application/json": components["schemas"]["KsuReceipt"];
                 };
             };
-            /** @description Not JSON; the raw body is kept for inspection */
+            /** @description Not JSON, nested too deep, or an identifier or eventTime that cannot be stored as sent; the raw body is kept for inspection (the message names the field and the inbox entry) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -193,6 +226,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description No such supplier */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -202,9 +244,19 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Could not be stored; retry */
+            /** @description A Content-Encoding other than gzip, deflate or br */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Could not be stored (the database is unavailable); retry after `Retry-After` seconds */
             503: {
                 headers: {
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,4 +1,6 @@
 import express, { type Express, type RequestHandler } from 'express';
+import { jsonBody, queryLimits, rejectUnstorableStrings } from './middleware/limits.js';
+import { requireOperator } from './middleware/operator-auth.js';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
@@ -28,8 +30,6 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export const BODY_LIMIT = '256kb';
-
 function requestLogging(log: Logger, ctx: AppContext): RequestHandler {
   return (req, res, next) => {
     const start = process.hrtime.bigint();
@@ -56,7 +56,11 @@ function requestLogging(log: Logger, ctx: AppContext): RequestHandler {
   };
 }
 
-/** Builds the Express app: ops → supplier KSUs (raw body) → tokens → bearer → OpenAPI validation → idempotency → routes. */
+/**
+ * Builds the Express app: query limits → health and docs → supplier KSUs (raw body) → tokens (form body,
+ * OAuth errors) → JSON body (size and depth limits) → bearer / operator token → unstorable strings →
+ * OpenAPI validation → idempotency → routes. Limits: middleware/limits.ts.
+ */
 export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -64,14 +68,15 @@ export function createApp(ctx: AppContext): Express {
   app.set('trust proxy', false);
   app.use(requestLogging(ctx.log, ctx));
   app.use(echoCorrelationHeaders);
+  app.use(tokenRoutes(ctx));
+  app.use(queryLimits);
   app.use(healthAndDocsRoutes(ctx));
   app.use(supplierKsuRoutes(ctx.tokens, ctx.receiveUpdate, ctx.log));
   app.use(demoInboxRoutes(ctx));
-  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
-  app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
-  app.use(tokenRoutes(ctx));
-  app.use(opsRoutes(ctx));
+  app.use(jsonBody());
   app.use('/v1', requireBearer(ctx.tokens, 'tenant-api'));
+  app.use('/ops', requireOperator(ctx.config));
+  app.use(rejectUnstorableStrings);
   app.use(
     OpenApiValidator.middleware({
       apiSpec: loadServiceSpec() as never,
@@ -80,10 +85,11 @@ export function createApp(ctx: AppContext): Express {
       validateSecurity: false,
       validateFormats: true,
       ignoreUndocumented: false,
-      ignorePaths: /^\/(health|ready|metrics|openapi|docs|demo|ops)/,
+      ignorePaths: /^\/(health|ready|metrics|openapi|docs|demo)/,
     }),
   );
-  app.use(idempotency(new IdempotencyStore(ctx.db)));
+  app.use(opsRoutes(ctx));
+  app.use(idempotency(new IdempotencyStore(ctx.db, ctx.config.idempotencyInProgressTimeoutS)));
   app.use(addressRoutes(ctx));
   app.use(availabilityRoutes(ctx));
   app.use(appointmentRoutes(ctx));
@@ -92,6 +98,6 @@ export function createApp(ctx: AppContext): Express {
   app.use(cancellationRoutes(ctx));
   app.use(serviceRoutes(ctx));
   app.use(notFoundHandler);
-  app.use(errorHandler(ctx.log));
+  app.use(errorHandler(ctx.log, ctx.dbHealth));
   return app;
 }

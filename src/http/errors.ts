@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { DomainError, type DomainErrorKind } from '../orders/errors.js';
 import { SupplierError, passThrough } from '../suppliers/errors.js';
+import { clientError, unavailableError } from './known-errors.js';
 
 export type ErrorCode =
   | 'GATEWAY_FAULT'
@@ -118,21 +119,18 @@ export function toApiError(e: unknown): ApiError | undefined {
 export const notFoundHandler: RequestHandler = (req, _res, next) =>
   next(new ApiError(404, 'NOT_FOUND', [`no route for ${req.method} ${req.path}`]));
 
-export function errorHandler(log: Logger): ErrorRequestHandler {
+/** `database.report` hears of every error, so an unavailable database is noticed (and /ready turns 503) at once. */
+export function errorHandler(log: Logger, database?: { report(err: unknown): void }): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let apiErr: ApiError;
-    const e = err as { type?: string; status?: number; expose?: boolean; message?: string };
+    database?.report(err);
     if (err instanceof ApiError) apiErr = err;
     else if (toApiError(err)) apiErr = toApiError(err)!;
-    else if (e?.type === 'entity.parse.failed')
-      apiErr = new ApiError(400, 'MALFORMED_REQUEST', ['body: is not valid JSON']);
-    else if (e?.type === 'entity.too.large')
-      apiErr = new ApiError(413, 'INVALID_REQUEST', ['body: is larger than the limit']);
-    else if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
-      apiErr = new ApiError(415, 'MALFORMED_REQUEST', [String(e.message)]);
     else
       apiErr =
         fromValidator(err as ValidatorError) ??
+        clientError(err) ??
+        unavailableError(err) ??
         new ApiError(500, 'GATEWAY_FAULT', ['unexpected error; quote the uuid to support']);
     if (apiErr.status >= 500) log.error({ err, errorUuid: apiErr.uuid, path: req.path }, 'request failed');
     else

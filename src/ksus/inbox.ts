@@ -7,6 +7,8 @@ export interface InboxInsert {
   supplier: string;
   raw: string;
   body: unknown;
+  /** the body to keep as jsonb when it is not the raw text (unstorable characters replaced; raw in base64) */
+  bodyText?: string;
   eventType: string | null;
   eventTime: string | null;
   externalId: string | null;
@@ -104,6 +106,7 @@ export class InboxWriter {
         supplier: k.supplier,
         raw: k.raw,
         parsed: k.body !== undefined && k.body !== null,
+        body_text: k.bodyText ?? null,
         event_type: k.eventType,
         event_time: k.eventTime,
         external_id: k.externalId,
@@ -114,9 +117,9 @@ export class InboxWriter {
     );
     const { rows: inserted } = await sql<{ id: number; event_id: string | null }>`
       INSERT INTO ksu_inbox (event_id, tenant_id, supplier, received_at, raw, body, event_type, event_time, external_id, supplier_order_id, status, error)
-      SELECT v.event_id, v.tenant_id, v.supplier, ${now}::timestamptz, v.raw, CASE WHEN v.parsed THEN v.raw::jsonb END, v.event_type, v.event_time,
+      SELECT v.event_id, v.tenant_id, v.supplier, ${now}::timestamptz, v.raw, CASE WHEN v.parsed THEN coalesce(v.body_text, v.raw)::jsonb END, v.event_type, v.event_time,
         v.external_id, v.supplier_order_id, v.status, v.error
-      FROM jsonb_to_recordset(${rows}::jsonb) AS v(event_id text, tenant_id text, supplier text, raw text, parsed boolean,
+      FROM jsonb_to_recordset(${rows}::jsonb) AS v(event_id text, tenant_id text, supplier text, raw text, parsed boolean, body_text text,
         event_type text, event_time timestamptz, external_id text, supplier_order_id text, status text, error text)
       ON CONFLICT (event_id) DO NOTHING
       RETURNING id, event_id`.execute(this.db);

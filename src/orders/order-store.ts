@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
 import { nextValue } from '../store/counters.js';
+import { isRowId } from '../store/storable.js';
 import type { LifecycleState, SendOutcome, TenantRequestKind } from './lifecycle.js';
 import type { OrderEntity, OrderStatus, Reservation, RequestStatus } from './order.js';
 
@@ -141,6 +142,7 @@ export class TenantOrders {
   }
 
   async get(id: number, db: Db = this.db): Promise<StoredOrder | undefined> {
+    if (!isRowId(id)) return undefined; // beyond int4 no order can have it (and Postgres would refuse the query)
     const row = await db
       .selectFrom('orders')
       .selectAll()
@@ -152,6 +154,7 @@ export class TenantOrders {
 
   /** Locks the row for the rest of the transaction (no-op on PGlite's single connection, real on Postgres). */
   async getForUpdate(id: number, trx: Db): Promise<StoredOrder | undefined> {
+    if (!isRowId(id)) return undefined;
     const row = await trx
       .selectFrom('orders')
       .selectAll()
@@ -216,6 +219,25 @@ export async function addHistory(
       })),
     )
     .execute();
+}
+
+/**
+ * The tenant whose order a KSU will be applied to when its externalId names no order: the applier then
+ * matches the supplier's order id instead. An update whose externalId names the caller but whose order id is
+ * another tenant's order would otherwise be accepted at the door and refused only when applied.
+ */
+export async function ownerBySupplierIdWhenExternalIdUnknown(
+  db: Db,
+  supplier: string,
+  externalId: string,
+  supplierOrderId: string,
+): Promise<string | undefined> {
+  const r = await sql<{ tenant_id: string }>`
+    SELECT tenant_id FROM orders
+    WHERE supplier = ${supplier} AND supplier_order_id = ${supplierOrderId}
+      AND NOT EXISTS (SELECT 1 FROM orders WHERE external_id = ${externalId})
+    LIMIT 1`.execute(db);
+  return r.rows[0]?.tenant_id;
 }
 
 /** Supplier-side lookup: by our externalId or the supplier's order id, across tenants (the caller checks the tenant). */
@@ -410,6 +432,7 @@ export async function getReservation(
   tenantId: string,
   id: number,
 ): Promise<{ reservation: StoredReservation; expiresAt: string | null } | undefined> {
+  if (!isRowId(id)) return undefined;
   const row = await db
     .selectFrom('appointments')
     .selectAll()

@@ -25,15 +25,26 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   pgliteDataDir?: string; // 'memory://' keeps nothing
   poolSize?: number;
-  onIdleError?: (err: Error) => void;
+  /** a pooled connection died (Postgres restart, failover, admin kill), idle or checked out */
+  onConnectionError?: (err: Error) => void;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandle> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
-    // An idle client's connection can die (Postgres restart, failover, admin kill). pg emits that on the pool;
-    // without a listener it would crash the process. The client is discarded and the next query reconnects.
-    pool.on('error', (err) => opts.onIdleError?.(err));
+    // A connect that cannot finish (database down or unreachable) fails after 5 s instead of waiting forever.
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+    });
+    // A connection can die (Postgres restart, failover, admin kill). pg emits that on the pool for an idle
+    // client, but on the client itself while it is checked out (Kysely holds one for a whole transaction):
+    // without a listener there, the 'error' event would crash the process. Each client gets one for its
+    // whole life; the statement in flight fails, the pool discards the client, and the next query reconnects.
+    pool.on('error', (err) => opts.onConnectionError?.(err));
+    pool.on('connect', (client) => {
+      client.on('error', (err) => opts.onConnectionError?.(err));
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }

@@ -3,9 +3,16 @@ import type { Db } from './database.js';
 export type IdempotencyClaim =
   { kind: 'new' } | { kind: 'replay'; status: number; body: unknown } | { kind: 'mismatch' } | { kind: 'in-progress' };
 
-/** Idempotency-Key records for one tenant. */
+/**
+ * Idempotency-Key records for one tenant. A key claimed by a request that never finished (the process died
+ * between claim and answer) would answer 409 forever: once it has been IN_PROGRESS for longer than
+ * `inProgressTimeoutS` (far longer than any request runs), a repeat with the same body takes it over.
+ */
 export class IdempotencyStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly inProgressTimeoutS = 120,
+  ) {}
 
   async claim(tenantId: string, key: string, fingerprint: string): Promise<IdempotencyClaim> {
     const inserted = await this.db
@@ -31,8 +38,24 @@ export class IdempotencyStore {
       .executeTakeFirst();
     if (!row) return this.claim(tenantId, key, fingerprint); // released meanwhile
     if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
-    if (row.state !== 'DONE') return { kind: 'in-progress' };
+    if (row.state !== 'DONE')
+      return (await this.takeOverAbandoned(tenantId, key)) ? { kind: 'new' } : { kind: 'in-progress' };
     return { kind: 'replay', status: row.response_status ?? 200, body: row.response_body };
+  }
+
+  /** Claims an IN_PROGRESS key whose request is taken as dead; false while it may still be running. */
+  private async takeOverAbandoned(tenantId: string, key: string): Promise<boolean> {
+    const now = Date.now();
+    const taken = await this.db
+      .updateTable('idempotency_keys')
+      .set({ created_at: new Date(now).toISOString() })
+      .where('tenant_id', '=', tenantId)
+      .where('key', '=', key)
+      .where('state', '=', 'IN_PROGRESS')
+      .where('created_at', '<', new Date(now - this.inProgressTimeoutS * 1000))
+      .returning('key')
+      .executeTakeFirst();
+    return Boolean(taken);
   }
 
   async complete(tenantId: string, key: string, status: number, body: unknown): Promise<void> {

@@ -71,6 +71,18 @@ migrations['0002_dead_kcis_index'] = {
   },
 };
 
+// Retention (store/retention.ts) deletes old rows in small batches, oldest first: each batch reads these.
+migrations['0007_retention'] = {
+  async up(db: Kysely<unknown>) {
+    await sql`CREATE INDEX kci_outbox_delivered_at ON kci_outbox (delivered_at) WHERE status = 'DELIVERED'`.execute(db);
+    await sql`CREATE INDEX ksu_inbox_applied_at ON ksu_inbox (applied_at) WHERE status = 'APPLIED'`.execute(db);
+    await sql`CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at)`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await sql`DROP INDEX kci_outbox_delivered_at, ksu_inbox_applied_at, idempotency_keys_created_at`.execute(db);
+  },
+};
+
 // The order lifecycle's state (statuses, milestones reported, pending requests) moves out of the supplier
 // adapter's state into a column of its own; the keys are those the lifecycle owns (src/orders/lifecycle.ts).
 migrations['0009_order_lifecycle'] = {

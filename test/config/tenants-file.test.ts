@@ -37,7 +37,7 @@ function problems(text: string, env: Record<string, string> = {}): string[] {
 }
 
 describe('tenants file', () => {
-  it('substitutes ${VAR} from the environment and keeps secrets only as hashes', () => {
+  it('substitutes ${VAR} from the environment and keeps secrets only as hashes', async () => {
     const dir = parseTenants(GOOD, 'tenants.yaml', {
       TENANT1_SECRET: 'from-the-env',
       KCI_SECRET: 'k',
@@ -46,8 +46,8 @@ describe('tenants file', () => {
     const t = dir.byClientId('tenant1-app')!;
     expect(t.id).toBe('TENANT1');
     expect((t.accounts.BTWHOLESALEBB1 as { clientId: string }).clientId).toBe('consumer-key');
-    expect(verifySecret('from-the-env', t.clients[0]!.secret)).toBe(true);
-    expect(verifySecret('${TENANT1_SECRET}', t.clients[0]!.secret)).toBe(false);
+    expect(await verifySecret('from-the-env', t.clients[0]!.secret)).toBe(true);
+    expect(await verifySecret('${TENANT1_SECRET}', t.clients[0]!.secret)).toBe(false);
     expect(JSON.stringify(t.clients)).not.toContain('from-the-env');
     expect(dir.byInboundClientId('bt-ksu-tenant1')?.tenant.id).toBe('TENANT1');
   });

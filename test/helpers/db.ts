@@ -17,7 +17,7 @@ export async function freshDatabase(engine: Engine): Promise<DatabaseHandle & { 
   await admin.end();
   const url = new URL(process.env.TEST_DATABASE_URL!);
   url.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: url.toString(), onIdleError: () => {} });
+  const handle = await openDatabase({ databaseUrl: url.toString(), onConnectionError: () => {} });
   return {
     ...handle,
     url: url.toString(),

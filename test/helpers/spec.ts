@@ -34,22 +34,43 @@ const rebase = (n: unknown): unknown =>
       : n;
 const compiled = new Map<string, ReturnType<Ajv['compile']>>();
 
-/** Asserts a response matches the OpenAPI definition of (method, path template, status). */
-export function expectMatchesSpec(res: Response, method: string, pathTemplate: string): void {
+/**
+ * Why a response does not match the OpenAPI definition of (method, path template, status), or undefined
+ * when it does: an undocumented status, a body outside the documented schema, or a content type the
+ * definition does not name.
+ */
+export function specProblem(
+  res: { status: number; body: unknown; headers?: Record<string, unknown> },
+  method: string,
+  pathTemplate: string,
+): string | undefined {
   const key = `${method} ${pathTemplate} ${res.status}`;
+  const op = deref(((service.paths as Node)[pathTemplate] as Node)?.[method.toLowerCase()] as Node);
+  const response = op && deref((op.responses as Node)?.[String(res.status)] as Node);
+  if (!response) return `${key}: status not documented`;
+  const content = (response.content ?? {}) as Node;
+  const type = String(res.headers?.['content-type'] ?? '');
+  if (!content['application/json']) {
+    const declared = Object.keys(content);
+    if (declared.length && !declared.some((d) => type.startsWith(d)))
+      return `${key}: content type ${type} is not one of ${declared.join(', ')}`;
+    return undefined;
+  }
+  if (res.headers && !type.startsWith('application/json')) return `${key}: content type ${type} is not JSON`;
   let validate = compiled.get(key);
   if (!validate) {
-    const op = deref(((service.paths as Node)[pathTemplate] as Node)?.[method.toLowerCase()] as Node);
-    const response = op && deref((op.responses as Node)?.[String(res.status)] as Node);
-    const schema = ((response?.content as Node)?.['application/json'] as Node)?.schema;
-    if (!schema) throw new Error(`the spec defines no JSON response ${key}`);
-    validate = ajv.compile(rebase(schema) as object);
+    validate = ajv.compile(rebase((content['application/json'] as Node).schema) as object);
     compiled.set(key, validate);
   }
   if (!validate(res.body))
-    throw new Error(
-      `${method} ${pathTemplate} ${res.status} does not match the spec: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(res.body).slice(0, 500)}`,
-    );
+    return `${key} does not match the spec: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(res.body).slice(0, 500)}`;
+  return undefined;
+}
+
+/** Asserts a response matches the OpenAPI definition of (method, path template, status). */
+export function expectMatchesSpec(res: Response, method: string, pathTemplate: string): void {
+  const problem = specProblem({ status: res.status, body: res.body }, method, pathTemplate);
+  if (problem) throw new Error(problem);
 }
 
 /** Asserts a KCI body matches the Tenant Updates API definition. */

@@ -1,79 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENGINES, freshDatabase } from '../helpers/db.js';
 import { startKciSink } from '../helpers/sink.js';
 import { waitUntil } from '../helpers/wait.js';
-
-const OPERATOR = 'crash-test-operator-token-0123456789';
-
-/** The real service as `npm start` runs it (demo tenant, built-in sandbox; from the sources, as `npm run dev`), with its KCIs sent to our sink. */
-function startProcess(
-  port: number,
-  env: Record<string, string>,
-): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      OPERATOR_TOKEN: OPERATOR,
-      DEMO_CLIENT_SECRET: 'demo-secret-for-tests',
-      DEMO_BB1_SECRET: 'x-secret',
-      DEMO_KSU_SECRET: 'ksu-secret-for-tests',
-      // The held call must outlast the wait for all five KCIs (a loaded machine is slow), and its lease
-      // (timeout + 5 s) must end within the restarted process's wait.
-      KCI_TIMEOUT_MS: '8000',
-      KCI_RETRY_SCHEDULE: '0.2,0.2,0.2,0.2',
-      SANDBOX_PACE_MS: '30',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => {
-    out += d;
-  });
-  child.stderr!.on('data', (d) => {
-    out += d;
-  });
-  const ready = waitUntil(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`service exited early: ${out}`);
-      return fetch(`http://127.0.0.1:${port}/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-    },
-    'the service to be ready',
-    90000,
-  );
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, ready, exited };
-}
-
-async function api(port: number, method: string, path: string, body?: unknown) {
-  const tok = (await fetch(`http://127.0.0.1:${port}/v1/auth/tenant/access-token`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Basic ${Buffer.from('demo-app:demo-secret-for-tests').toString('base64')}`,
-      'Content-Type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  }).then((r) => r.json())) as { access_token: string };
-  const r = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${tok.access_token}`,
-      'X-Request-ID': 'r',
-      'X-Conversation-ID': 'crash-conv',
-      'Content-Type': 'application/json',
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, body: (await r.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+import { api, startProcess } from '../helpers/process.js';
 
 describe.each(ENGINES)('a process killed mid-delivery loses nothing (%s)', (engine) => {
   it('SIGKILL while the tenant holds a KCI: after restart every KCI arrives, in order, the held one with the same id', async () => {
@@ -81,6 +13,9 @@ describe.each(ENGINES)('a process killed mid-delivery loses nothing (%s)', (engi
     const db = engine === 'postgres' ? await freshDatabase('postgres') : undefined;
     const dir = mkdtempSync(join(tmpdir(), 'bb1-crash-'));
     const env = {
+      // The held call must outlast the wait for all five KCIs (a loaded machine is slow), and its lease
+      // (timeout + 5 s) must end within the restarted process's wait.
+      KCI_TIMEOUT_MS: '8000',
       DEMO_KCI_URL: sink.url,
       ...(db ? { DATABASE_URL: db.url! } : { PGLITE_DATA_DIR: join(dir, 'pglite') }),
     };

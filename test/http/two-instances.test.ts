@@ -32,7 +32,7 @@ onPostgres('two instances sharing one PostgreSQL database', () => {
     });
     sink = await startKciSink();
     shared = await freshDatabase('postgres');
-    second = await openDatabase({ databaseUrl: shared.url!, onIdleError: () => {} });
+    second = await openDatabase({ databaseUrl: shared.url!, onConnectionError: () => {} });
     a = await startStack({ engine: 'postgres', kciUrl: sink.url, bb1: stub.url, database: shared });
     b = await startStack({ engine: 'postgres', kciUrl: sink.url, bb1: stub.url, database: second });
   }, 60_000);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { IdempotencyStore } from '../../store/idempotency.js';
 import { ApiError } from '../errors.js';
+import { unavailableError } from '../known-errors.js';
 
 /**
  * `Idempotency-Key` on POST: a repeat returns the first response, a different body under the same
@@ -40,8 +41,11 @@ export function idempotency(store: IdempotencyStore): RequestHandler {
       done.then(
         () => json(body),
         (e) => {
-          res.status(500);
-          json(new ApiError(500, 'GATEWAY_FAULT', ['could not record the idempotent response']).body());
+          const err =
+            unavailableError(e) ?? new ApiError(500, 'GATEWAY_FAULT', ['could not record the idempotent response']);
+          for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+          res.status(err.status);
+          json(err.body());
           req.log?.error({ err: e }, 'idempotency');
         },
       );

@@ -19,8 +19,10 @@ export function healthAndDocsRoutes(ctx: AppContext): Router {
   r.get('/health', (_req, res) => {
     res.json({ status: ctx.runState.state === 'stopping' ? 'stopping' : 'ok', database: ctx.dbEngine });
   });
+  // Not ready while starting, stopping, or while the database does not answer (see store/health.ts).
   r.get('/ready', (_req, res) => {
-    res.status(ctx.runState.state === 'ok' ? 200 : 503).json({ status: ctx.runState.state, database: ctx.dbEngine });
+    const status = ctx.runState.state === 'ok' && !ctx.dbHealth.available ? 'unavailable' : ctx.runState.state;
+    res.status(status === 'ok' ? 200 : 503).json({ status, database: ctx.dbEngine });
   });
   r.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());

@@ -1,27 +1,14 @@
-import { Router, type RequestHandler } from 'express';
-import { timingSafeEqual } from 'node:crypto';
+import { Router } from 'express';
 import type { AppContext } from '../../context.js';
 import { ApiError } from '../errors.js';
-import { bearerToken } from '../middleware/bearer-auth.js';
+import { requireOperator } from '../middleware/operator-auth.js';
 import { listOutbox, redeliver } from '../../kci/outbox.js';
 import { listInbox, requeueForReprocessing } from '../../ksus/inbox.js';
 
 /** Operator calls (list/redeliver KCIs, inspect KSUs, reload tables), guarded by OPERATOR_TOKEN. */
 export function opsRoutes(ctx: AppContext): Router {
   const r = Router();
-  const guard: RequestHandler = (req, _res, next) => {
-    const expected = ctx.config.operatorToken;
-    const got = bearerToken(req);
-    if (
-      !expected ||
-      !got ||
-      got.length !== expected.length ||
-      !timingSafeEqual(Buffer.from(got), Buffer.from(expected))
-    ) {
-      return next(ApiError.unauthorised('Authorization: the operator token is required'));
-    }
-    next();
-  };
+  const guard = requireOperator(ctx.config);
   r.get('/ops/kcis', guard, async (req, res) => {
     const limit = Math.min(1000, Number(req.query.limit ?? 100) || 100);
     res.json(

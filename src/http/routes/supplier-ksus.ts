@@ -4,6 +4,7 @@ import type { TokenService } from '../../auth/tokens.js';
 import type { makeReceiveUpdate } from '../../ksus/receive.js';
 import { requireBearer } from '../middleware/bearer-auth.js';
 import { ApiError, sendError } from '../errors.js';
+import { LIMITS } from '../middleware/limits.js';
 
 /**
  * POST /v1/suppliers/{supplier}/ksus: stored before the 202 (raw body always kept), duplicates by eventId
@@ -18,13 +19,12 @@ export function supplierKsuRoutes(
   r.post(
     '/v1/suppliers/:supplier/ksus',
     requireBearer(tokens, 'supplier-api'),
-    express.raw({ type: () => true, limit: '1mb' }),
+    express.raw({ type: () => true, limit: LIMITS.ksuBodyBytes }),
     async (req, res, next) => {
       const supplier = String(req.params.supplier);
       let receipt: Awaited<ReturnType<typeof receive>>;
       try {
-        const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-        receipt = await receive(req.auth!, supplier, raw);
+        receipt = await receive(req.auth!, supplier, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
       } catch (e) {
         (req.log ?? log).error({ err: e }, 'KSU could not be stored');
         return sendError(
@@ -38,8 +38,10 @@ export function supplierKsuRoutes(
         case 'unparseable':
           return sendError(
             res,
-            new ApiError(400, 'MALFORMED_REQUEST', [`body: is not valid JSON (kept as inbox entry ${receipt.id})`]),
+            new ApiError(400, 'MALFORMED_REQUEST', [`body: is ${receipt.why} (kept as inbox entry ${receipt.id})`]),
           );
+        case 'unstorable':
+          return sendError(res, ApiError.invalid(`${receipt.why} (kept as inbox entry ${receipt.id})`));
         case 'refused':
           req.log?.warn({ tenant: req.auth!.tenantId, supplier }, 'KSU for another tenant refused');
           return sendError(
