@@ -5,7 +5,7 @@ import express from 'express';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { BB1_PATHS } from '../src/bb1/client.js';
+import { BB1_PATHS } from '../src/suppliers/bb1/client.js';
 import { pct } from './ksu-load.js';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });

@@ -76,10 +76,11 @@ export function chunkStatements(s: HistoryScale, shapes: HistoryShapes) {
   const orders = `
     WITH ${o}
     INSERT INTO orders (tenant_id, id, external_id, supplier, order_type, status, supplier_order_id, conversation_id,
-      entity, request, supplier_state, outbound, send_state, created_at, updated_at)
+      entity, request, supplier_state, lifecycle, outbound, send_state, created_at, updated_at)
     SELECT o.tenant_id, o.id, o.external_id, 'BTWHOLESALEBB1', o.order_type, o.status, o.bb1, 'conv-' || o.n,
       ${fill(shapes.entity, orderVars('o'))}::jsonb, ${lit(shapes.request)}::jsonb,
-      ${fill(shapes.supplierState, orderVars('o'))}::jsonb, ${fill(shapes.outbound, orderVars('o'))}::jsonb,
+      ${fill(shapes.supplierState, orderVars('o'))}::jsonb, ${lit(shapes.lifecycle)}::jsonb,
+      ${fill(shapes.outbound, orderVars('o'))}::jsonb,
       CASE WHEN o.status = 'REJECTED' THEN 'REJECTED' ELSE 'SENT' END, o.created, o.updated
     FROM o`;
   // KSUs in time order (ids grow with received_at within a chunk), and the history rows applying them wrote.

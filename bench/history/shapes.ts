@@ -3,19 +3,20 @@
 // real KSUs of seed 003 were translated onto it, KSUs as BB1 sent them (the fixtures' text, ids replaced),
 // and KCI bodies as the outbox writes them. Values that vary per row are @@NAME@@ placeholders, replaced in SQL.
 import { readFileSync, readdirSync } from 'node:fs';
-import { loadBb1Mappings } from '../../src/bb1/mappings/load.js';
-import { buildProvide } from '../../src/bb1/outbound/provide.js';
-import type { OrderRequest } from '../../src/bb1/outbound/types.js';
-import { parseKsu } from '../../src/bb1/inbound/parse-ksu.js';
-import { translateKsu, type OrderView } from '../../src/bb1/inbound/translate-ksu.js';
+import { loadBb1Mappings } from '../../src/suppliers/bb1/mappings/load.js';
+import { buildProvide } from '../../src/suppliers/bb1/outbound/provide.js';
+import type { OrderRequest } from '../../src/suppliers/bb1/outbound/types.js';
+import { parseKsu } from '../../src/suppliers/bb1/inbound/parse-ksu.js';
+import { translateKsu, type OrderView } from '../../src/suppliers/bb1/inbound/translate-ksu.js';
 import { kciBody, reason, type KciContent } from '../../src/kci/envelope.js';
 
 export interface HistoryShapes {
-  /** orders.request, orders.entity, orders.outbound, orders.supplier_state (placeholders: OID EXT BB1 STATUS TYPE CREATED UPDATED) */
+  /** orders.request, entity, outbound, supplier_state, lifecycle (placeholders: OID EXT BB1 STATUS TYPE CREATED UPDATED) */
   request: string;
   entity: string;
   outbound: string;
   supplierState: string;
+  lifecycle: string;
   /** ksu_inbox.raw, one per KSU of an order in turn (placeholders: EXT BB1 EVT TIME CUG) */
   ksus: { raw: string; eventType: string; codes: string[] }[];
   /** kci_outbox.body, one per KCI of an order in turn (placeholders: KID SEQ OID EXT BB1 STATUS TYPE CREATED UPDATED ISSUED RECEIVED) */
@@ -69,7 +70,7 @@ export function historyShapes(mappingsDir = 'mappings'): HistoryShapes {
   };
   const files = readdirSync(FIXTURES).sort();
   const ksus: HistoryShapes['ksus'] = [];
-  const drafts: KciContent[] = [];
+  const drafts: unknown[] = [];
   for (const prefix of LIFE) {
     const text = readFileSync(FIXTURES + files.find((f) => f.startsWith(prefix))!, 'utf8');
     const body = JSON.parse(text);
@@ -100,14 +101,15 @@ export function historyShapes(mappingsDir = 'mappings'): HistoryShapes {
     supplierOrderNumber: ph('BB1'),
     updated: ph('UPDATED'),
   };
-  const state = { ...view.state, bb1OrderId: ph('BB1') };
+  // The adapter's state and the lifecycle's, in their columns (translateKsu holds them as one).
+  const { technology, ecode, items, ...lifecycle } = view.state;
   const kcis = drafts.map((content) => {
     const body = kciBody({
       supplier: 'BTWHOLESALEBB1',
       sequenceNumber: ph('SEQ') as unknown as number,
-      content,
+      content: content as KciContent,
       orderType: 'NEW',
-      entity,
+      entity: entity as never,
       issuedOn: ph('ISSUED'),
       receivedOn: ph('RECEIVED'),
     });
@@ -117,7 +119,8 @@ export function historyShapes(mappingsDir = 'mappings'): HistoryShapes {
     request: JSON.stringify(request),
     entity: unquote(JSON.stringify(entity), 'OID'),
     outbound: JSON.stringify({ ...plan.payload, externalId: ph('EXT') }),
-    supplierState: JSON.stringify(state),
+    supplierState: JSON.stringify({ technology, ecode, items }),
+    lifecycle: JSON.stringify(lifecycle),
     ksus,
     kcis,
   };
