@@ -121,7 +121,8 @@ export class KsuProcessor {
       const byExternal = new Map<string, StoredOrder>();
       const bySupplierOrder = new Map<string, StoredOrder>();
       const supplierKey = (supplier: string, id: string) => `${supplier}\u0000${id}`;
-      for (const o of await lockOrdersNamed(trx, named.externalIds, named.supplierOrderIds)) {
+      const batchSuppliers = [...new Set(read.map((r) => r.row.supplier))];
+      for (const o of await lockOrdersNamed(trx, named.externalIds, named.supplierOrderIds, batchSuppliers)) {
         byExternal.set(o.externalId, o);
         if (o.supplierOrderId) bySupplierOrder.set(supplierKey(o.supplier, o.supplierOrderId), o);
       }
