@@ -17,7 +17,20 @@ export interface LoadOptions {
 
 export interface LoadFigures {
   steady: { n: number; rate: number; p50: number; p99: number; max: number; e2eP50?: number; e2eP99?: number };
-  burst: { ingest: number; p50: number; p99: number; done?: number; e2eP50?: number; e2eP99?: number };
+  burst: {
+    ingest: number;
+    p50: number;
+    p99: number;
+    done?: number;
+    e2eP50?: number;
+    e2eP99?: number;
+    /** CPU ms per KSU over the burst (until every KCI arrived, with a sink): the service's process, its database's backends */
+    cpu?: { processMs: number; databaseMs: number };
+  };
+}
+
+export interface Meter {
+  start(): Promise<() => Promise<{ processMs: number; databaseMs: number }>>;
 }
 
 /** The tenant sink: records when each KCI, identified by the bench code it carries, arrives. */
@@ -138,7 +151,7 @@ export function ksuPoster(t: KsuTarget) {
 }
 
 /** The steady phase then the burst; codes 9,000,000+ (steady) and 8,000,000+ (burst). */
-export async function runKsuLoad(t: KsuTarget, o: LoadOptions, sink?: Sink): Promise<LoadFigures> {
+export async function runKsuLoad(t: KsuTarget, o: LoadOptions, sink?: Sink, meter?: Meter): Promise<LoadFigures> {
   const { post, sentAt, close } = ksuPoster(t);
   const n1 = o.rate * o.rateSeconds;
   const steadyCodes = Array.from({ length: n1 }, (_, i) => String(9_000_000 + i));
@@ -158,6 +171,7 @@ export async function runKsuLoad(t: KsuTarget, o: LoadOptions, sink?: Sink): Pro
   if (sink) await sink.waitFor(steadyCodes);
 
   const lat2: number[] = [];
+  const stopMeter = await meter?.start();
   const t2 = performance.now();
   let next = 0;
   await Promise.all(
@@ -171,6 +185,7 @@ export async function runKsuLoad(t: KsuTarget, o: LoadOptions, sink?: Sink): Pro
   const ingestSecs = (performance.now() - t2) / 1000;
   if (sink) await sink.waitFor(burstCodes);
   const doneSecs = (performance.now() - t2) / 1000;
+  const used = await stopMeter?.();
   close();
   const s1 = sink ? e2e(steadyCodes) : undefined;
   const s2 = sink ? e2e(burstCodes) : undefined;
@@ -188,6 +203,7 @@ export async function runKsuLoad(t: KsuTarget, o: LoadOptions, sink?: Sink): Pro
       p50: pct(lat2, 50),
       p99: pct(lat2, 99),
       ...(s2 ? { done: o.burst / doneSecs, e2eP50: pct(s2, 50), e2eP99: pct(s2, 99) } : {}),
+      ...(used ? { cpu: { processMs: used.processMs / o.burst, databaseMs: used.databaseMs / o.burst } } : {}),
     },
   };
 }

@@ -13,6 +13,7 @@ import pg from 'pg';
 import { runKsuLoad, startSink, ksuPoster, type LoadFigures, type LoadOptions } from './ksu-load.js';
 import { getOrderLatency, opsQueries, startStubBb1, tenantApiOverhead, tenantToken, call } from './hops.js';
 import { translationRate } from './translate.js';
+import { cpuMeter } from './cpu.js';
 import { clientOf, ksuClientOf, LOAD_TENANT, BENCH_TENANTS } from './tenants.js';
 import { dropPostgres, preparePglite, preparePostgres } from './history/prepare.js';
 import type { HistoryScale } from './history/seed.js';
@@ -83,6 +84,7 @@ function startProcess(script: string, args: string[]) {
       });
     });
   return {
+    pid: child.pid!,
     nextLine,
     async stop(): Promise<number> {
       const stopped = nextLine<{ peakRssMb: number }>();
@@ -126,7 +128,7 @@ async function runConnector(engine: Engine, db: { databaseUrl?: string; pgliteDi
     cugId: LOAD_TENANT.cugId,
     runId,
   };
-  const load = await runKsuLoad(target, LOAD, sink);
+  const load = await runKsuLoad(target, LOAD, sink, cpuMeter(server.pid, db.databaseUrl));
   // An order with 40 updates: 40 KSUs one after another, each delivered as a KCI.
   const one = ksuPoster({ ...target, externalIds: [ready.updatesOrder.externalId], runId: `${runId}u` });
   const codes = Array.from({ length: 40 }, (_, i) => String(7_000_000 + i));
@@ -146,7 +148,12 @@ async function runConnector(engine: Engine, db: { databaseUrl?: string; pgliteDi
     // The floor on the same database, the same load generator (202 only: it translates and delivers nothing).
     const floor = startProcess('dist/bench/floor-server.js', [db.databaseUrl!]);
     const { port } = await floor.nextLine<{ port: number }>();
-    const floorLoad = await runKsuLoad({ ...target, url: `http://127.0.0.1:${port}/ksus`, runId: `${runId}f` }, LOAD);
+    const floorLoad = await runKsuLoad(
+      { ...target, url: `http://127.0.0.1:${port}/ksus`, runId: `${runId}f` },
+      LOAD,
+      undefined,
+      cpuMeter(floor.pid, db.databaseUrl),
+    );
     figures.floor = { load: floorLoad, peakRssMb: await floor.stop() };
   }
   return figures;
@@ -154,6 +161,9 @@ async function runConnector(engine: Engine, db: { databaseUrl?: string; pgliteDi
 
 const f1 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(1));
 const f0 = (x: number | undefined) => (x === undefined ? '–' : Math.round(x).toLocaleString('en-GB'));
+
+const cpu = (l: LoadFigures) =>
+  l.burst.cpu ? `${f1(l.burst.cpu.processMs)} / ${l.burst.cpu.databaseMs ? f1(l.burst.cpu.databaseMs) : 'in it'}` : '–';
 
 function rows(f: Figures): [string, string][] {
   const l = f.load;
@@ -163,6 +173,7 @@ function rows(f: Figures): [string, string][] {
     [`burst ingest (KSU/s), 202 p99 (ms)`, `${f0(l.burst.ingest)}, ${f1(l.burst.p99)}`],
     [`burst translated+delivered (KSU/s)`, f0(l.burst.done)],
     [`burst KSU→KCI p50 / p99 (ms)`, `${f1(l.burst.e2eP50)} / ${f1(l.burst.e2eP99)}`],
+    [`burst CPU per KSU: service / database (ms)`, cpu(l)],
     [`GET order (${f.getOrder.updates} updates) p50 / p99 (ms)`, `${f1(f.getOrder.p50)} / ${f1(f.getOrder.p99)}`],
     [
       `availability p50 / p99 (ms), stub's own`,
@@ -178,6 +189,7 @@ function rows(f: Figures): [string, string][] {
     r.push(
       [`floor: 202 at ${LOAD.rate}/s p50 / p99 (ms)`, `${f1(b.steady.p50)} / ${f1(b.steady.p99)}`],
       [`floor: burst ingest (KSU/s), 202 p99 (ms)`, `${f0(b.burst.ingest)}, ${f1(b.burst.p99)}`],
+      [`floor: burst CPU per KSU: service / database (ms)`, cpu(b)],
       [`connector ÷ floor: burst ingest`, (l.burst.ingest / b.burst.ingest).toFixed(2)],
       [`connector ÷ floor: burst 202 p99`, (l.burst.p99 / b.burst.p99).toFixed(2)],
       [`connector ÷ floor: 202 p99 at ${LOAD.rate}/s`, (l.steady.p99 / b.steady.p99).toFixed(2)],
