@@ -140,6 +140,17 @@ export class TenantOrders {
     return this.insert({ ...input, id, externalId: input.externalId(id), entity: input.entity(id, now), now }, db);
   }
 
+  /** The order as the tenant sees it (its entity alone: no request, payloads or states to read). */
+  async entity(id: number, db: Db = this.db): Promise<OrderEntity | undefined> {
+    const row = await db
+      .selectFrom('orders')
+      .select('entity')
+      .where('tenant_id', '=', this.tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.entity as OrderEntity | undefined;
+  }
+
   async get(id: number, db: Db = this.db): Promise<StoredOrder | undefined> {
     const row = await db
       .selectFrom('orders')
