@@ -33,8 +33,12 @@ export interface Meter {
   start(): Promise<() => Promise<{ processMs: number; databaseMs: number }>>;
 }
 
-/** The tenant sink: records when each KCI, identified by the bench code it carries, arrives. */
+/**
+ * The tenant sink: records when each KCI, identified by the bench code it carries, arrives. KCIs of KSUs
+ * issued before it started (a reused database's leftovers from an earlier run, redelivered) are ignored.
+ */
 export async function startSink() {
+  const since = Date.now();
   const arrived = new Map<string, number>();
   const waiters: { codes: string[]; resolve: () => void }[] = [];
   const check = () => {
@@ -52,7 +56,8 @@ export async function startSink() {
     });
     req.on('end', () => {
       const k = JSON.parse(body);
-      for (const c of k.information?.supplierCodes ?? []) arrived.set(c, performance.now());
+      if (Date.parse(k.issuedOn ?? '') >= since)
+        for (const c of k.information?.supplierCodes ?? []) arrived.set(c, performance.now());
       res.writeHead(204).end();
       if (!pendingCheck && waiters.length) {
         pendingCheck = true;

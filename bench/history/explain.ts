@@ -64,6 +64,14 @@ const queries: [string, string][] = [
        SELECT 1 FROM orders o WHERE o.external_id = k.external_id OR (o.supplier = k.supplier AND o.supplier_order_id = k.supplier_order_id))`,
   ],
   [
+    'requeueUnmatched for the orders just sent or created',
+    `UPDATE ksu_inbox k SET status = 'PENDING'
+     FROM orders o
+     WHERE (o.tenant_id, o.id) IN (SELECT * FROM unnest(ARRAY['ISP07']::text[], ARRAY[${Number(order.id)}]::int[]))
+       AND k.status = 'UNMATCHED'
+       AND (k.external_id = o.external_id OR (k.supplier = o.supplier AND k.supplier_order_id = o.supplier_order_id))`,
+  ],
+  [
     'findOrderForSupplier by supplier order id',
     `SELECT * FROM orders WHERE supplier = 'BTWHOLESALEBB1' AND supplier_order_id = ${bb1}`,
   ],

@@ -26,7 +26,9 @@ const migrationNames = async () => Object.keys(await migrationProvider.getMigrat
 
 /** Whether a recorded seed can be reused as it is (or after migrating forward). */
 async function reusable(rec: SeedRecord | undefined, scale: HistoryScale): Promise<boolean> {
-  if (!rec || rec.version !== SEED_VERSION || JSON.stringify(rec.scale) !== JSON.stringify(scale)) return false;
+  // Field by field: jsonb does not keep key order.
+  const same = (Object.keys(scale) as (keyof HistoryScale)[]).every((k) => rec?.scale[k] === scale[k]);
+  if (!rec || rec.version !== SEED_VERSION || !same) return false;
   const now = await migrationNames();
   return rec.migrations.every((m, i) => now[i] === m);
 }
