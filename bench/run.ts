@@ -20,8 +20,8 @@ import type { HistoryScale } from './history/seed.js';
 
 const flags = new Set(process.argv.slice(2));
 for (const f of flags)
-  if (!['--history', '--reuse', '--drop', '--postgres-only'].includes(f)) {
-    console.error(`unknown flag ${f}; flags: --history [--reuse] [--drop] [--postgres-only]`);
+  if (!['--history', '--reuse', '--drop', '--postgres-only', '--pglite-only'].includes(f)) {
+    console.error(`unknown flag ${f}; flags: --history [--reuse] [--drop] [--postgres-only | --pglite-only]`);
     process.exit(2);
   }
 const HISTORY = flags.has('--history');
@@ -253,7 +253,8 @@ if (!process.env.BENCH_SKIP_PGLITE && !flags.has('--postgres-only')) {
   }
   printTable(`pglite (${ORDERS} load orders)`, cols);
 }
-if (await postgresReachable()) {
+if (flags.has('--pglite-only')) console.log('\n== postgres: skipped (--pglite-only)');
+else if (await postgresReachable()) {
   const cols: [string, Figures][] = [
     ['empty', await withFreshPostgres((url) => runConnector('postgres', { databaseUrl: url }))],
   ];
