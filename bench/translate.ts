@@ -9,8 +9,9 @@ import { parseKsu } from '../src/suppliers/bb1/inbound/parse-ksu.js';
 import { translateKsu, type OrderView } from '../src/suppliers/bb1/inbound/translate-ksu.js';
 
 /**
- * The seam: one KSU body applied to one order, as the apply loop does it. Re-point this one function when
- * the translation moves (e.g. the adapter's interpretation then the order lifecycle's decision).
+ * The seam: one KSU body applied to one order. translateKsu runs the two steps the apply loop runs, the BB1
+ * adapter's interpretation (interpretKsu) then the order lifecycle's decision (applyUpdate); re-point this
+ * one function if they move.
  */
 export function translateOne(m: Bb1Mappings, body: unknown, order: OrderView, receivedOn: string): OrderView {
   const t = translateKsu(m, parseKsu(body), order, receivedOn);
