@@ -85,7 +85,7 @@ export function historyShapes(mappingsDir = 'mappings'): HistoryShapes {
     for (const p of Array.isArray(po.relatedParty) ? po.relatedParty : [po.relatedParty])
       if (p?.role === 'BtCug') p.id = ph('CUG');
     ksus.push({ raw: JSON.stringify(body), eventType: parsed.eventType, codes: parsed.codes.map((c) => c.code) });
-    const k = t.kci ?? { updateType: 'INFORMATIONAL' as const, type: 'UPDATE', supplierCodes: [] };
+    const k = t.kcis[0] ?? { updateType: 'INFORMATIONAL' as const, type: 'UPDATE', supplierCodes: [] };
     const r = reason(k.type, k);
     drafts.push(
       k.updateType === 'ACTION_REQUIRED'
