@@ -5,7 +5,10 @@ import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { PROD_NODE_FLAGS, pct, ms } from './figures.js';
+import { clientOf, LOAD_TENANT } from './tenants.js';
 
+/** A client id the bench's tenants file knows (bench/tenants.ts). */
+const KNOWN_CLIENT = clientOf(LOAD_TENANT.id).clientId;
 const FLOOD_CONCURRENCY = Number(process.env.BENCH_FLOOD_CONCURRENCY ?? 40);
 const FLOOD_SECONDS = Number(process.env.BENCH_FLOOD_SECONDS ?? 10);
 const TIMING_SAMPLES = Number(process.env.BENCH_TIMING_SAMPLES ?? 60);
@@ -38,7 +41,13 @@ const tokenAttempt = (port: number, clientId: string, secret: string) =>
   );
 
 async function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [...PROD_NODE_FLAGS, 'dist/bench/server.js', 'http://127.0.0.1:9/kcis', '0'], {
+  const args = {
+    sinkUrl: 'http://127.0.0.1:9/kcis',
+    bb1Url: 'http://127.0.0.1:9',
+    orders: 0,
+    operatorToken: 'auth-flood-operator-token-0123456789',
+  };
+  const child = spawn(process.execPath, [...PROD_NODE_FLAGS, 'dist/bench/server.js', JSON.stringify(args)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -69,7 +78,7 @@ async function flood(port: number, what: string) {
   const statuses = new Map<number, number>();
   const clients = Array.from({ length: FLOOD_CONCURRENCY }, async (_, i) => {
     for (let n = 0; flooding; n++) {
-      const r = await tokenAttempt(port, i % 2 ? 'bench-app' : `nobody-${i}-${n}`, `wrong-${n}`);
+      const r = await tokenAttempt(port, i % 2 ? KNOWN_CLIENT : `nobody-${i}-${n}`, `wrong-${n}`);
       statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
     }
   });
@@ -91,7 +100,7 @@ async function timings(port: number) {
   const known: number[] = [];
   const unknown: number[] = [];
   for (let i = 0; i < TIMING_SAMPLES; i++) {
-    const k = await tokenAttempt(port, 'bench-app', `wrong-${i}`);
+    const k = await tokenAttempt(port, KNOWN_CLIENT, `wrong-${i}`);
     const u = await tokenAttempt(port, `unknown-${i}`, `wrong-${i}`);
     if (k.status === 401) known.push(k.ms);
     if (u.status === 401) unknown.push(u.ms);

@@ -110,8 +110,8 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     events.on('updates-stored', () => ksus.kick());
     events.on('kcis-enqueued', () => delivery.wake());
     // Updates that arrived before their order was known are matched once it is.
-    events.on('orders-identified', () => {
-      requeueUnmatched(db).then(
+    events.on('orders-identified', (orders) => {
+      requeueUnmatched(db, orders).then(
         () => ksus.kick(),
         (e) => log.error({ err: e }, 'matching waiting KSUs failed'),
       );

@@ -261,10 +261,25 @@ export async function listOutbox(
   return (await q.execute()).map((r) => toEntry(r as Row));
 }
 
+/** An order's KCIs in sequence. Each body without the order entity it carried (the caller has the latest). */
 export async function listForOrder(db: Db, tenantId: string, orderId: number): Promise<OutboxEntry[]> {
   const rows = await db
     .selectFrom('kci_outbox')
-    .selectAll()
+    .select([
+      'id',
+      'tenant_id',
+      'order_id',
+      'sequence_number',
+      'conversation_id',
+      'status',
+      'attempts',
+      'next_attempt_at',
+      'last_error',
+      'last_status',
+      'delivered_at',
+      'created_at',
+      sql<Record<string, unknown>>`body - 'entity'`.as('body'),
+    ])
     .where('tenant_id', '=', tenantId)
     .where('order_id', '=', orderId)
     .orderBy('sequence_number')

@@ -9,7 +9,6 @@ import { reason } from '../kci/envelope.js';
 import { applyUpdate, isStale } from '../orders/lifecycle.js';
 import type { ActionType, InformationType } from '../orders/vocabulary.js';
 import { addHistory, lockOrdersNamed, writeOrders, type StoredOrder } from '../orders/order-store.js';
-import { followOrders } from '../services/follow-orders.js';
 import { claimPending, firstPendingElsewhere, recordOutcomes, type InboxOutcome, type PendingUpdate } from './inbox.js';
 
 export interface ApplierDeps {
@@ -83,7 +82,7 @@ export class KsuProcessor {
       const { handled, identified, kcis } = await this.applyBatch();
       total += handled;
       if (kcis) this.deps.events.emit('kcis-enqueued');
-      if (identified) this.deps.events.emit('orders-identified');
+      if (identified.length) this.deps.events.emit('orders-identified', identified);
       if (handled === 0) return total;
     }
   }
@@ -99,11 +98,15 @@ export class KsuProcessor {
     }
   }
 
-  private async applyBatch(): Promise<{ handled: number; identified: boolean; kcis: number }> {
+  private async applyBatch(): Promise<{
+    handled: number;
+    identified: { tenantId: string; id: number }[];
+    kcis: number;
+  }> {
     const { db, metrics, suppliers } = this.deps;
     return db.transaction().execute(async (trx) => {
       const rows = await claimPending(trx, this.tuning.batch);
-      if (!rows.length) return { handled: 0, identified: false, kcis: 0 };
+      if (!rows.length) return { handled: 0, identified: [], kcis: 0 };
       const outcomes: InboxOutcome[] = [];
       let read: (Read & { deferred?: boolean })[] = [];
       for (const row of rows) {
@@ -121,15 +124,15 @@ export class KsuProcessor {
       const byExternal = new Map<string, StoredOrder>();
       const bySupplierOrder = new Map<string, StoredOrder>();
       const supplierKey = (supplier: string, id: string) => `${supplier}\u0000${id}`;
-      for (const o of await lockOrdersNamed(trx, named.externalIds, named.supplierOrderIds)) {
+      const batchSuppliers = [...new Set(read.map((r) => r.row.supplier))];
+      for (const o of await lockOrdersNamed(trx, named.externalIds, named.supplierOrderIds, batchSuppliers)) {
         byExternal.set(o.externalId, o);
         if (o.supplierOrderId) bySupplierOrder.set(supplierKey(o.supplier, o.supplierOrderId), o);
       }
       const touched = new Set<StoredOrder>();
       const history: Parameters<typeof addHistory>[1] = [];
       const kcis: NewKci[] = [];
-      let identified = false;
-      const moved: Parameters<typeof followOrders>[1] = [];
+      const identified: { tenantId: string; id: number }[] = [];
       for (const { row, keys, parsed } of read) {
         const order =
           (keys.externalId && byExternal.get(keys.externalId)) ||
@@ -159,18 +162,6 @@ export class KsuProcessor {
         );
         for (const c of u.unmapped) metrics.unmappedCodes.inc({ supplier: row.supplier, code: c.code });
         touched.add(order);
-        if (r.status !== order.status) {
-          const { tenantId, id, supplier, orderType } = order;
-          moved.push({
-            tenantId,
-            id,
-            supplier,
-            orderType,
-            statusBefore: order.status,
-            status: r.status,
-            entity: r.entity,
-          });
-        }
         order.entity = { ...r.entity, updated: r.entityChanged ? new Date().toISOString() : order.entity.updated };
         order.status = r.status;
         order.lifecycle = r.state;
@@ -178,7 +169,7 @@ export class KsuProcessor {
         if (u.facts.supplierOrderId && !order.supplierOrderId) {
           order.supplierOrderId = u.facts.supplierOrderId;
           bySupplierOrder.set(supplierKey(order.supplier, order.supplierOrderId), order);
-          identified = true;
+          identified.push({ tenantId: order.tenantId, id: order.id });
         }
         if (order.sendState === 'UNCERTAIN' && keys.externalId === order.externalId) order.sendState = 'SENT';
         history.push({
@@ -211,7 +202,6 @@ export class KsuProcessor {
         outcomes.push({ id: row.id, status: 'APPLIED', error: null, orderId: order.id });
       }
       await writeOrders(trx, [...touched]);
-      await followOrders(trx, moved);
       await addHistory(trx, history);
       await enqueueKcis(trx, kcis);
       await recordOutcomes(trx, outcomes);

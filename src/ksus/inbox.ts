@@ -17,14 +17,29 @@ export interface InboxInsert {
   error: string | null;
 }
 
-/** KSUs that arrived before their order was known are matched once it is. */
-export async function requeueUnmatched(db: Db): Promise<number> {
-  const r = await sql`
+/**
+ * KSUs that arrived before their order was known are matched once it is. Given the orders just created or
+ * given their supplier order id, only KSUs naming those are looked at (through the inbox's external and
+ * supplier order id indexes): with a year's UNMATCHED KSUs, a pass over all of them for every order sent took
+ * ~200 ms at 1M orders. Without, every UNMATCHED KSU is checked.
+ */
+export async function requeueUnmatched(db: Db, orders?: { tenantId: string; id: number }[]): Promise<number> {
+  if (orders && !orders.length) return 0;
+  const r = orders
+    ? await sql`
+    UPDATE ksu_inbox k SET status = 'PENDING'
+    FROM orders o
+    WHERE (o.tenant_id, o.id) IN (SELECT * FROM unnest(${orders.map((o) => o.tenantId)}::text[], ${orders.map((o) => o.id)}::int[]))
+      AND k.status = 'UNMATCHED'
+      AND (k.external_id = o.external_id OR (k.supplier = o.supplier AND k.supplier_order_id = o.supplier_order_id))`.execute(
+        db,
+      )
+    : await sql`
     UPDATE ksu_inbox k SET status = 'PENDING'
     WHERE k.status = 'UNMATCHED' AND EXISTS (
       SELECT 1 FROM orders o WHERE o.external_id = k.external_id OR (o.supplier = k.supplier AND o.supplier_order_id = k.supplier_order_id))`.execute(
-    db,
-  );
+        db,
+      );
   return Number(r.numAffectedRows ?? 0);
 }
 

@@ -193,7 +193,7 @@ export class Dispatcher {
         entity,
       });
     });
-    events.emit('orders-identified');
+    events.emit('orders-identified', [{ tenantId: claimed.tenantId, id: claimed.id }]);
     events.emit('kcis-enqueued');
     events.emit('updates-stored');
   }

@@ -10,9 +10,13 @@ type OrderUpdate = components['schemas']['OrderUpdate'];
 /** GET /v1/service-orders/{id}: the latest order and every KCI with its delivery status. */
 export function makeGetOrder({ db }: { db: Db }) {
   return async function getOrder(tenantId: string, id: number): Promise<OrderWithUpdates> {
-    const order = await new TenantOrders(db, tenantId).get(id);
-    if (!order) throw new NotFound(`service order ${id}`);
-    const updates = (await listForOrder(db, tenantId, id)).map((k) => {
+    // The entity alone, and the KCIs without the entity each carried, read side by side.
+    const [entity, kcis] = await Promise.all([
+      new TenantOrders(db, tenantId).entity(id),
+      listForOrder(db, tenantId, id),
+    ]);
+    if (!entity) throw new NotFound(`service order ${id}`);
+    const updates = kcis.map((k) => {
       const b = k.body;
       const u: Record<string, unknown> = { id: k.id, supplier: b.supplier, sequenceNumber: k.sequenceNumber };
       if (b.issuedOn) u.issuedOn = b.issuedOn;
@@ -24,6 +28,6 @@ export function makeGetOrder({ db }: { db: Db }) {
       for (const f of ['information', 'actionRequired', 'error', 'supplierNotes'] as const) if (b[f]) u[f] = b[f];
       return u as unknown as OrderUpdate;
     });
-    return { ...order.entity, updates };
+    return { ...entity, updates };
   };
 }

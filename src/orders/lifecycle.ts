@@ -10,6 +10,7 @@ import {
 import type { ActionType, ProblemCode } from './vocabulary.js';
 import { applyAmendment, clearAppointment, setAppointment, setCharacteristics } from './entity-updates.js';
 import { ONCE, kcisOfUpdate, type KciDraft } from './update-kcis.js';
+import { cloneJson, jsonEqual } from '../platform/plain-json.js';
 
 export type { KciDraft };
 
@@ -168,8 +169,8 @@ export interface OrderAtUpdate {
   state: LifecycleState;
 }
 
-// Entities and state are plain JSON (they live in jsonb): a JSON round trip is the cheapest deep copy.
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+// Entities and state are plain JSON (they live in jsonb).
+const clone = cloneJson;
 
 /** Statuses in which the order waits on the tenant (for its action, or for its request's outcome). */
 const isBlocked = (s: OrderStatus) => s === 'PENDING' || isPendingRequest(s);
@@ -215,7 +216,6 @@ const sameAppointment = (req: RequestedAppointment | undefined, got: SupplierUpd
  */
 export function applyUpdate(order: OrderAtUpdate, u: SupplierUpdate, receivedOn: string): UpdateOutcome {
   const entity = clone(order.entity);
-  const before = JSON.stringify({ ...order.entity, updated: undefined });
   const state: LifecycleState = clone(order.state);
   const eventTime = u.eventTime ?? receivedOn;
   const stale = isStale(state, eventTime);
@@ -273,7 +273,7 @@ export function applyUpdate(order: OrderAtUpdate, u: SupplierUpdate, receivedOn:
     newCodes: new Set(u.codes.filter((c) => !reported.has(`code:${c}`))),
     unmapped: u.unmapped,
     codeTexts: u.codeTexts,
-    entityChanged: JSON.stringify({ ...entity, updated: undefined }) !== before,
+    entityChanged: !jsonEqual(entity, order.entity, 'updated'),
     characteristics: facts.characteristics,
     notes: facts.notes,
   });
@@ -324,6 +324,6 @@ export function applyUpdate(order: OrderAtUpdate, u: SupplierUpdate, receivedOn:
   state.milestones = [...milestones];
   state.reported = [...reported];
   if (outcomes.size) state.requestOutcomes = [...outcomes];
-  const entityChanged = settled || JSON.stringify({ ...entity, updated: undefined }) !== before;
+  const entityChanged = settled || !jsonEqual(entity, order.entity, 'updated');
   return { status, entity, state, kcis, entityChanged, stale };
 }

@@ -36,8 +36,8 @@ export type ConnectorEvents = {
   'sends-due': [];
   /** updates from a supplier were stored and wait to be applied */
   'updates-stored': [];
-  /** an order learnt its supplier order id: updates stored before it may now match */
-  'orders-identified': [];
+  /** orders learnt their supplier order id: updates stored before may now match them */
+  'orders-identified': [orders: { tenantId: string; id: number }[]];
   /** KCIs were committed to the outbox */
   'kcis-enqueued': [];
 };

@@ -3,6 +3,7 @@ import type { SignalRule } from '../mappings/schema.js';
 import type { SupplierUpdate, UpdateContext, UpdateSignal } from '../../supplier.js';
 import { amendTargets } from '../outbound/amend-cancel.js';
 import { normaliseKey, type KsuItem, type ParsedKsu } from './parse-ksu.js';
+import { cloneJson } from '../../../platform/plain-json.js';
 
 /** What the BB1 adapter keeps about an order between KSUs (its own state; the lifecycle's is apart). */
 export interface Bb1AdapterState {
@@ -120,7 +121,7 @@ export function interpretKsu(m: Bb1Mappings, ksu: ParsedKsu, order: UpdateContex
   const { stale } = order;
   const signals: UpdateSignal[] = [];
   const unmapped: { code: string; text?: string }[] = [];
-  const prior: Bb1AdapterState = JSON.parse(JSON.stringify(order.adapterState ?? {})) as Bb1AdapterState;
+  const prior: Bb1AdapterState = cloneJson((order.adapterState ?? {}) as Bb1AdapterState);
   const priorItems = prior.items ?? {};
   const items = ksu.items;
   const nextItems = itemsAfter(ksu, priorItems, stale);

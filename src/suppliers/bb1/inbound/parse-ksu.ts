@@ -49,14 +49,38 @@ type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
 /** `inProgress`, `In Progress`, `INPROGRESS` → `inprogress`: the key used to match tables. */
-export const normaliseKey = (s: string | undefined) => (s ?? '').replace(/[\s_-]+/g, '').toLowerCase();
+export const normaliseKey = (s: string | undefined) => {
+  if (!s) return '';
+  // Translation compares table rows and item states many times per KSU; their vocabulary is small.
+  let k = keys.get(s);
+  if (k === undefined) {
+    k = s.replace(/[\s_-]+/g, '').toLowerCase();
+    if (keys.size < 1000) keys.set(s, k);
+  }
+  return k;
+};
+const keys = new Map<string, string>();
 
 /** Any ISO-like time (Z, +01:00, no milliseconds) → canonical UTC ISO, or undefined. */
 export function normaliseTime(v: unknown): string | undefined {
   const s = str(v);
   if (!s) return undefined;
+  if (isCanonicalTime(s)) return s; // what the round trip below would give back, without building it
   const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+const CANONICAL = /^(\d{4})-(\d\d)-(\d\d)T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+/** Already canonical UTC ISO with a real calendar date (2024-02-30 is not: Date.parse rolls it over). */
+function isCanonicalTime(s: string): boolean {
+  const m = CANONICAL.exec(s);
+  if (!m) return false;
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const y = Number(m[1]);
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month >= 1 && month <= 12 && day >= 1 && day <= days;
 }
 
 /** "Informational : 101158 : End Customer missed… .~ Informational : 101147 : Engineer…" → codes with their text. */
