@@ -1,11 +1,10 @@
 // `npm run bench`: KSU ingest (202 latency p50/p99, KSUs/s) and KSU→KCI delivered latency against a local
 // tenant sink, on PGlite and (when reachable) PostgreSQL. Loopback only, bounded in count and time.
 import http from 'node:http';
-import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import { dropPostgres, postgresUrl } from './postgres.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 500);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -21,35 +20,6 @@ const pct = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
-
-async function postgresUrl(): Promise<string | undefined> {
-  const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
-  const c = new pg.Client({ connectionString: base, connectionTimeoutMillis: 1500 });
-  c.on('error', () => {});
-  try {
-    await c.connect();
-  } catch {
-    return undefined;
-  }
-  const name = `bb1bench_${randomBytes(4).toString('hex')}`;
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-async function dropPostgres(url: string) {
-  const u = new URL(url);
-  const name = u.pathname.slice(1);
-  u.pathname = '/test';
-  const c = new pg.Client({
-    connectionString: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? u.toString(),
-  });
-  c.on('error', () => {});
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await c.end();
-}
 
 async function run(engine: 'pglite' | 'postgres', url?: string) {
   // The tenant sink: records when each KCI (identified by its unique supplier code) arrives.

@@ -21,6 +21,9 @@ import { cancellationRoutes } from './routes/service-order-cancellations.js';
 import { opsRoutes } from './routes/ops.js';
 import { serviceRoutes } from './routes/services.js';
 import { demoInboxRoutes } from './routes/demo-inbox.js';
+import { opsOrderRoutes } from './routes/ops-orders.js';
+import { opsQueueRoutes } from './routes/ops-queues.js';
+import { consoleRoutes } from './routes/console.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -71,6 +74,9 @@ export function createApp(ctx: AppContext): Express {
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   app.use(tokenRoutes(ctx));
   app.use(opsRoutes(ctx));
+  app.use(opsOrderRoutes(ctx));
+  app.use(opsQueueRoutes(ctx));
+  app.use(consoleRoutes(ctx));
   app.use('/v1', requireBearer(ctx.tokens, 'tenant-api'));
   app.use(
     OpenApiValidator.middleware({

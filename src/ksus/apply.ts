@@ -11,6 +11,7 @@ import type { ActionType, InformationType } from '../orders/vocabulary.js';
 import { addHistory, lockOrdersNamed, writeOrders, type StoredOrder } from '../orders/order-store.js';
 import { followOrders } from '../services/follow-orders.js';
 import { claimPending, firstPendingElsewhere, recordOutcomes, type InboxOutcome, type PendingUpdate } from './inbox.js';
+import { recordUnmapped } from '../store/unmapped-codes.js';
 
 export interface ApplierDeps {
   db: Db;
@@ -158,6 +159,12 @@ export class KsuProcessor {
           receivedOn,
         );
         for (const c of u.unmapped) metrics.unmappedCodes.inc({ supplier: row.supplier, code: c.code });
+        await recordUnmapped(
+          trx,
+          row.supplier,
+          u.unmapped.map((c) => c.code),
+          receivedOn,
+        );
         touched.add(order);
         if (r.status !== order.status) {
           const { tenantId, id, supplier, orderType } = order;
