@@ -1,6 +1,6 @@
 import type { Bb1Mappings } from '../indexed.js';
 import { parseKsu } from '../../inbound/parse-ksu.js';
-import { translateKsu, type Bb1OrderState } from '../../inbound/translate-ksu.js';
+import { translateKsu } from '../../inbound/translate-ksu.js';
 import { buildProvide } from '../../outbound/provide.js';
 import { buildModify } from '../../outbound/modify.js';
 import { buildCease } from '../../outbound/cease.js';
@@ -26,21 +26,14 @@ function rowLocation(m: Bb1Mappings, rule: unknown): string | undefined {
   return undefined;
 }
 
-/**
- * What a KSU becomes for an order in a given state: status, KCI and the table rows that fired. `state` and
- * `entity` (what the KSUs before it left, returned as `after`) let a caller replay an order's KSUs in turn.
- */
-export function explainKsu(
-  m: Bb1Mappings,
-  body: unknown,
-  opts: { status?: string; orderType?: string; state?: Bb1OrderState; entity?: Record<string, unknown> } = {},
-) {
+/** What a KSU becomes for an order in a given state: status, KCI and the table rows that fired. */
+export function explainKsu(m: Bb1Mappings, body: unknown, opts: { status?: string; orderType?: string } = {}) {
   const ksu = parseKsu(body);
   const status = opts.status ?? 'IN_PROGRESS';
   const r = translateKsu(
     m,
     ksu,
-    { status, orderType: opts.orderType ?? 'NEW', entity: { ...opts.entity, status }, state: opts.state ?? {} },
+    { status, orderType: opts.orderType ?? 'NEW', entity: { status }, state: {} },
     ksu.eventTime ?? new Date().toISOString(),
   );
   const firedRows = r.firedRules.map(
@@ -55,7 +48,6 @@ export function explainKsu(
     firedRows,
     unmappedCodes: r.unmappedCodes,
     entityChanges: Object.fromEntries(Object.entries(r.entity).filter(([k]) => k !== 'status')),
-    after: { state: r.state, entity: r.entity },
   };
 }
 
@@ -81,10 +73,7 @@ export function explainFile(
   opts: { status?: string; orderType?: string },
 ): string {
   try {
-    if (body.event || body.eventType) {
-      const { after: _after, ...shown } = explainKsu(m, body, opts);
-      return JSON.stringify(shown, null, 2);
-    }
+    if (body.event || body.eventType) return JSON.stringify(explainKsu(m, body, opts), null, 2);
     if (body.orderType)
       return JSON.stringify({ bb1Payload: explainRequest(m, body as unknown as OrderRequest) }, null, 2);
   } catch (e) {
