@@ -17,6 +17,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY openapi ./openapi
+COPY console ./console
 COPY mappings ./mappings
 COPY config ./config
 RUN mkdir -p /data && chown node:node /data

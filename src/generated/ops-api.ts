@@ -133,6 +133,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ops/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find orders (every filter given must match), newest first; `stuckMinutes` lists the longest stuck first */
+        get: operations["findOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/orders/{tenant}/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order's story, oldest first: request, payload sent, history, KSUs (explained), KCIs, amendments and cancellations */
+        get: operations["orderTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What waits for an operator: DEAD KCIs per tenant, UNMATCHED and FAILED KSUs, unmapped supplier codes */
+        get: operations["queues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/tenants/{tenantId}/kcis/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Queues every DEAD KCI of the tenant again, each with its own id: oldest first, and in sequence within an order (a KCI waits until the one before it is delivered). Each redelivery is one more attempt. */
+        post: operations["redeliverTenantKcis"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/unmapped-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Supplier codes no mapping table row matched, most recently seen first */
+        get: operations["listUnmappedCodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Operator console sign-in: the operator token for a session cookie (HttpOnly, SameSite=Strict, 8 h) */
+        post: operations["consoleSignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ends the console session (the cookie is cleared and the session refused from then on) */
+        post: operations["consoleSignOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -173,6 +292,148 @@ export interface components {
             receivedAt: string;
             raw?: string;
         };
+        OrderSummary: {
+            tenantId: string;
+            id: number;
+            externalId: string;
+            supplier: string;
+            orderType: string;
+            status: string;
+            /** @description PENDING, SENDING, SENT, UNCERTAIN (may have reached the supplier), REJECTED or FAILED */
+            sendState: string;
+            supplierOrderId: string | null;
+            serviceId: string | null;
+            conversationId: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description the last change (a send, a KSU, a request)
+             */
+            updatedAt: string;
+        };
+        OrderPage: {
+            orders: components["schemas"]["OrderSummary"][];
+            /** @description pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        OrderTimeline: {
+            order: components["schemas"]["OrderSummary"] & {
+                /** @description the order as the tenant sees it */
+                entity: {
+                    [key: string]: unknown;
+                };
+            };
+            events: components["schemas"]["TimelineEvent"][];
+        };
+        /** @description One step of an order's story; `kind` says which of the optional members it carries. */
+        TimelineEvent: {
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            kind: "REQUEST" | "PAYLOAD" | "HISTORY" | "KSU" | "KCI" | "AMENDMENT" | "CANCELLATION";
+            title: string;
+            /** @description KSU inbox status, KCI delivery status, or request status */
+            status?: string | null;
+            /** @description REQUEST: the tenant's order request as received */
+            request?: {
+                [key: string]: unknown;
+            };
+            /** @description PAYLOAD: what was (or will be) sent to the supplier (null when none is stored) */
+            payload?: unknown;
+            /** @description HISTORY: an order_history event (SEND_* events carry the supplier's answer when recorded) */
+            history?: {
+                event: string;
+                /** @description any JSON, or null */
+                detail?: unknown;
+            };
+            ksu?: components["schemas"]["TimelineKsu"];
+            kci?: components["schemas"]["TimelineKci"];
+            orderRequest?: components["schemas"]["TimelineOrderRequest"];
+        };
+        TimelineKsu: {
+            id: number;
+            eventId: string | null;
+            eventType: string | null;
+            status: string;
+            error: string | null;
+            /** @description the KSU exactly as received */
+            raw: string;
+            /** @description What the current mapping tables make of it (as `npm run mappings -- explain` shows), from the status the KSUs before it led to */
+            explained: {
+                statusBefore: string;
+                statusAfter: string;
+                codes: string[];
+                /** @description each rule that fired and its table row (file:line) */
+                firedRows: string[];
+                unmappedCodes: string[];
+                /** @description the first KCI the KSU gave (see kcis) */
+                kci: {
+                    [key: string]: unknown;
+                } | null;
+                /** @description every KCI the KSU gave, in order */
+                kcis?: {
+                    [key: string]: unknown;
+                }[];
+            } | null;
+            explainError: string | null;
+        };
+        TimelineKci: {
+            /** Format: uuid */
+            id: string;
+            sequenceNumber: number;
+            /** @enum {string} */
+            status: "PENDING" | "DELIVERED" | "DEAD";
+            attempts: number;
+            lastError: string | null;
+            lastStatus: number | null;
+            /** Format: date-time */
+            deliveredAt: string | null;
+            /**
+             * Format: date-time
+             * @description null while waiting for an earlier KCI of the order
+             */
+            nextAttemptAt: string | null;
+            /** @description the KCI as sent to the tenant */
+            body: {
+                [key: string]: unknown;
+            };
+        };
+        TimelineOrderRequest: {
+            /** @enum {string} */
+            kind: "AMENDMENT" | "CANCELLATION";
+            id: number;
+            status: string;
+            sendState: string;
+            body: {
+                [key: string]: unknown;
+            };
+            /** @description the payload for the supplier (any JSON), or null */
+            outbound: unknown;
+        };
+        Queues: {
+            deadKcis: {
+                tenantId: string;
+                count: number;
+                /** Format: date-time */
+                oldestCreatedAt: string;
+            }[];
+            ksus: {
+                UNMATCHED: number;
+                FAILED: number;
+            };
+            /** @description distinct supplier codes without a mapping row */
+            unmappedCodes: number;
+        };
+        UnmappedCode: {
+            supplier: string;
+            code: string;
+            count: number;
+            /** Format: date-time */
+            firstSeen: string;
+            /** Format: date-time */
+            lastSeen: string;
+        };
         /** @enum {string} */
         ErrorCode: "GATEWAY_FAULT" | "INVALID_REQUEST" | "MALFORMED_REQUEST" | "NOT_AUTHORISED" | "NOT_FOUND" | "NOT_IMPLEMENTED" | "SUPPLIER_FAULT" | "SUPPLIER_TIMED_OUT" | "TENANT_FAULT";
         Error: {
@@ -181,6 +442,8 @@ export interface components {
             code: components["schemas"]["ErrorCode"];
             messages: string[];
         };
+        /** @enum {string} */
+        OrderStatus: "RECEIVED_BY_GATEWAY" | "SENT_TO_SUPPLIER" | "FAILED_TO_SEND" | "ACKNOWLEDGED" | "IN_PROGRESS" | "REJECTED" | "PENDING" | "HELD" | "PENDING_AMENDMENT" | "PENDING_CANCELLATION" | "CANCELLED" | "COMPLETED";
     };
     responses: {
         /** @description Gateway temporarily unavailable (e.g. its database); retry after `Retry-After` seconds */
@@ -538,6 +801,305 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
+            };
+        };
+    };
+    findOrders: {
+        parameters: {
+            query?: {
+                tenant?: string;
+                /** @description The tenant's order id */
+                id?: number;
+                /** @description Our id sent to the supplier (BB1 externalId) */
+                externalId?: string;
+                /** @description The supplier's order id (BB1 order id) */
+                supplierOrderId?: string;
+                /** @description SERVICE_ID (as told to the tenant in KCIs) */
+                serviceId?: string;
+                status?: components["schemas"]["OrderStatus"];
+                /** @description Orders with no progress for this many minutes while not yet settled with the supplier: send state PENDING, SENDING or UNCERTAIN, or status RECEIVED_BY_GATEWAY or SENT_TO_SUPPLIER (sent, but no KSU has moved it on). Sorted by the time of their last change, oldest first. */
+                stuckMinutes?: number;
+                limit?: number;
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            /** @description A query parameter is invalid (named) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorised */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orderTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderTimeline"];
+                };
+            };
+            /** @description Not a tenant or order id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorised */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such order */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    queues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queues"];
+                };
+            };
+            /** @description Unauthorised */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    redeliverTenantKcis: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tenantId: string;
+                        /** @description how many DEAD KCIs were queued again */
+                        redelivered: number;
+                    };
+                };
+            };
+            /** @description Not a tenant id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorised */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Console session without a valid CSRF token, or from another origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listUnmappedCodes: {
+        parameters: {
+            query?: {
+                supplier?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Codes with how often and when they were seen */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnmappedCode"][];
+                };
+            };
+            /** @description A query parameter is invalid (named) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorised */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    consoleSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in: `Set-Cookie` and a redirect to /console */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong token (the sign-in page again, with the reason) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Posted from another origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    consoleSignOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Without the session's CSRF token, or from another origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

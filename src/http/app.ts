@@ -23,6 +23,9 @@ import { cancellationRoutes } from './routes/service-order-cancellations.js';
 import { opsRoutes } from './routes/ops.js';
 import { serviceRoutes } from './routes/services.js';
 import { demoInboxRoutes } from './routes/demo-inbox.js';
+import { opsOrderRoutes } from './routes/ops-orders.js';
+import { opsQueueRoutes } from './routes/ops-queues.js';
+import { consoleRoutes } from './routes/console.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -74,6 +77,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(supplierKsuRoutes(ctx.tokens, ctx.receiveUpdate, ctx.log));
   app.use(demoInboxRoutes(ctx));
   app.use(jsonBody());
+  app.use(consoleRoutes(ctx));
   app.use('/v1', requireBearer(ctx.tokens, 'tenant-api'));
   app.use('/ops', requireOperator(ctx.config));
   app.use(rejectUnstorableStrings);
@@ -85,10 +89,12 @@ export function createApp(ctx: AppContext): Express {
       validateSecurity: false,
       validateFormats: true,
       ignoreUndocumented: false,
-      ignorePaths: /^\/(health|ready|metrics|openapi|docs|demo)/,
+      ignorePaths: /^\/(health|ready|metrics|openapi|docs|demo|console)/,
     }),
   );
   app.use(opsRoutes(ctx));
+  app.use(opsOrderRoutes(ctx));
+  app.use(opsQueueRoutes(ctx));
   app.use(idempotency(new IdempotencyStore(ctx.db, ctx.config.idempotencyInProgressTimeoutS)));
   app.use(addressRoutes(ctx));
   app.use(availabilityRoutes(ctx));

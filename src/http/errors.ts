@@ -132,10 +132,12 @@ export function errorHandler(log: Logger, database?: { report(err: unknown): voi
         clientError(err) ??
         unavailableError(err) ??
         new ApiError(500, 'GATEWAY_FAULT', ['unexpected error; quote the uuid to support']);
-    if (apiErr.status >= 500) log.error({ err, errorUuid: apiErr.uuid, path: req.path }, 'request failed');
+    // req.log carries the request and conversation ids: support finds the uuid a tenant quotes.
+    const reqLog = req.log ?? log;
+    if (apiErr.status >= 500) reqLog.error({ err, errorUuid: apiErr.uuid, path: req.path }, 'request failed');
     else
-      log.debug(
-        { errorUuid: apiErr.uuid, code: apiErr.code, messages: apiErr.messages, path: req.path },
+      reqLog.info(
+        { errorUuid: apiErr.uuid, status: apiErr.status, code: apiErr.code, messages: apiErr.messages, path: req.path },
         'request rejected',
       );
     if (res.headersSent) return;

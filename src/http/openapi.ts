@@ -61,3 +61,40 @@ export function loadTenantUpdatesSpec(): Doc {
   mergeComponents(doc, { components: { schemas: tenant.components?.schemas ?? {} } });
   return doc;
 }
+
+/** The specs /docs offers, each served standalone at /openapi/<name>.json. */
+export const DOC_SPECS = [
+  { name: 'tenant-api', title: 'Tenant API' },
+  { name: 'tenant-updates-api', title: 'Tenant Updates API (KCIs a tenant receives)' },
+  { name: 'supplier-api', title: 'Supplier API (KSUs from suppliers)' },
+  { name: 'ops-api', title: 'Operations API' },
+] as const;
+
+/**
+ * One spec file as a document a browser can render alone: refs into tenant-api.yaml become local, and the
+ * schemas they reach (transitively) are copied in.
+ */
+export function loadStandaloneSpec(name: (typeof DOC_SPECS)[number]['name']): Doc {
+  const doc = localiseRefs(load(`${name}.yaml`));
+  if (name === 'tenant-api') return doc;
+  const shared = (load('tenant-api.yaml').components?.schemas ?? {}) as Record<string, unknown>;
+  const schemas = ((doc.components ??= {}).schemas ??= {});
+  const refsIn = (node: unknown): string[] =>
+    Array.isArray(node)
+      ? node.flatMap(refsIn)
+      : node && typeof node === 'object'
+        ? Object.entries(node).flatMap(([k, v]) =>
+            k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/')
+              ? [v.slice('#/components/schemas/'.length)]
+              : refsIn(v),
+          )
+        : [];
+  const wanted = refsIn(doc);
+  while (wanted.length) {
+    const n = wanted.pop()!;
+    if (n in schemas || !(n in shared)) continue;
+    schemas[n] = shared[n];
+    wanted.push(...refsIn(shared[n]));
+  }
+  return doc;
+}

@@ -286,3 +286,20 @@ export async function listForOrder(db: Db, tenantId: string, orderId: number): P
     .execute();
   return rows.map((r) => toEntry(r as Row));
 }
+
+/**
+ * Operator: every DEAD KCI of a tenant queued again (same ids), after an outage. Oldest first: each is due
+ * from its creation time, so claims (ordered by due time) take them in the order they were written. A KCI
+ * with an undelivered one before it in its order waits ('infinity') and is made due when that one is
+ * delivered, as in enqueueKcis. Returns how many were queued.
+ */
+export async function redeliverTenant(db: Db, tenantId: string): Promise<number> {
+  const r = await sql`
+    UPDATE kci_outbox k SET status = 'PENDING', lease_until = NULL,
+      next_attempt_at = CASE WHEN EXISTS (
+          SELECT 1 FROM kci_outbox p WHERE p.tenant_id = k.tenant_id AND p.order_id = k.order_id
+            AND p.sequence_number < k.sequence_number AND p.status <> 'DELIVERED')
+        THEN 'infinity'::timestamptz ELSE least(k.created_at, now()) END
+    WHERE k.tenant_id = ${tenantId} AND k.status = 'DEAD'`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}

@@ -10,6 +10,7 @@ import { applyUpdate, isStale } from '../orders/lifecycle.js';
 import type { ActionType, InformationType } from '../orders/vocabulary.js';
 import { addHistory, lockOrdersNamed, writeOrders, type StoredOrder } from '../orders/order-store.js';
 import { claimPending, firstPendingElsewhere, recordOutcomes, type InboxOutcome, type PendingUpdate } from './inbox.js';
+import { recordUnmapped } from '../store/unmapped-codes.js';
 
 export interface ApplierDeps {
   db: Db;
@@ -161,6 +162,12 @@ export class KsuProcessor {
           receivedOn,
         );
         for (const c of u.unmapped) metrics.unmappedCodes.inc({ supplier: row.supplier, code: c.code });
+        await recordUnmapped(
+          trx,
+          row.supplier,
+          u.unmapped.map((c) => c.code),
+          receivedOn,
+        );
         touched.add(order);
         order.entity = { ...r.entity, updated: r.entityChanged ? new Date().toISOString() : order.entity.updated };
         order.status = r.status;

@@ -278,7 +278,11 @@ const toEntry = (k: EntryRow): InboxEntry => ({
 
 /** Operators: the newest stored updates, optionally of one status. */
 export async function listInbox(db: Db, filter: { status?: string; limit: number }): Promise<InboxEntry[]> {
-  let q = db.selectFrom('ksu_inbox').selectAll().orderBy('id', 'desc').limit(filter.limit);
+  let q = db
+    .selectFrom('ksu_inbox')
+    .select(['id', 'event_id', 'event_type', 'tenant_id', 'status', 'error', 'received_at', 'raw']) // not the parsed body
+    .orderBy('id', 'desc')
+    .limit(filter.limit);
   if (filter.status) q = q.where('status', '=', filter.status);
   return (await q.execute()).map(toEntry);
 }

@@ -128,6 +128,14 @@ export interface SigningKeysTable {
   created_at: Ts;
 }
 
+export interface UnmappedCodesTable {
+  supplier: string;
+  code: string;
+  count: number;
+  first_seen: Ts;
+  last_seen: Ts;
+}
+
 export interface Database {
   orders: OrdersTable;
   order_history: OrderHistoryTable;
@@ -139,4 +147,5 @@ export interface Database {
   services: ServicesTable;
   counters: CountersTable;
   signing_keys: SigningKeysTable;
+  unmapped_codes: UnmappedCodesTable;
 }

@@ -1,21 +1,28 @@
 import express, { Router } from 'express';
 import { createRequire } from 'node:module';
 import type { AppContext } from '../../context.js';
-import { loadServiceSpec, loadTenantUpdatesSpec } from '../openapi.js';
+import { DOC_SPECS, loadServiceSpec, loadStandaloneSpec } from '../openapi.js';
 
 const require = createRequire(import.meta.url);
 
+// Swagger UI's standalone layout (its top bar holds the spec selector) needs the standalone preset next to the
+// bundle; without both, `urls` is ignored and the page says "No API definition provided." validatorUrl: null
+// keeps the page from calling an outside validator.
 const DOCS_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>bb1-connector API</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head><body><div id="ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ urls: [{ url: '/openapi.json', name: 'bb1-connector API' }, { url: '/openapi/tenant-updates-api.json', name: 'Tenant Updates API (KCIs)' }], dom_id: '#ui' });</script>
+<script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
+<script>window.ui = SwaggerUIBundle({
+  urls: ${JSON.stringify([...DOC_SPECS.map((d) => ({ url: `/openapi/${d.name}.json`, name: d.title })), { url: '/openapi.json', name: 'The whole service (one document)' }])},
+  'urls.primaryName': 'Tenant API', dom_id: '#ui', deepLinking: true, validatorUrl: null,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });</script>
 </body></html>`;
 
 /** /health, /ready, /metrics, /openapi.json and /docs (Swagger UI served from the local package). */
 export function healthAndDocsRoutes(ctx: AppContext): Router {
   const r = Router();
   const spec = loadServiceSpec();
-  const updatesSpec = loadTenantUpdatesSpec();
+  const standalone = new Map(DOC_SPECS.map((d) => [`/openapi/${d.name}.json`, loadStandaloneSpec(d.name)]));
   r.get('/health', (_req, res) => {
     res.json({ status: ctx.runState.state === 'stopping' ? 'stopping' : 'ok', database: ctx.dbEngine });
   });
@@ -30,8 +37,8 @@ export function healthAndDocsRoutes(ctx: AppContext): Router {
   r.get('/openapi.json', (_req, res) => {
     res.json(spec);
   });
-  r.get('/openapi/tenant-updates-api.json', (_req, res) => {
-    res.json(updatesSpec);
+  r.get([...standalone.keys()], (req, res) => {
+    res.json(standalone.get(req.path));
   });
   // absolute-path.js only: the package's index evaluates the whole browser bundle (~10 MB of heap) in Node.
   const uiDir = (require('swagger-ui-dist/absolute-path.js') as () => string)();

@@ -1,23 +1,22 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
 import { ApiError } from '../errors.js';
-import { requireOperator } from '../middleware/operator-auth.js';
+import { operatorAccess } from '../middleware/operator-auth.js';
+import { queryParams, TENANT_ID } from '../ops-query.js';
 import { listOutbox, redeliver } from '../../kci/outbox.js';
 import { listInbox, requeueForReprocessing } from '../../ksus/inbox.js';
 
 /** Operator calls (list/redeliver KCIs, inspect KSUs, reload tables), guarded by OPERATOR_TOKEN. */
 export function opsRoutes(ctx: AppContext): Router {
   const r = Router();
-  const guard = requireOperator(ctx.config);
+  const { guard } = operatorAccess(ctx.config);
   r.get('/ops/kcis', guard, async (req, res) => {
-    const limit = Math.min(1000, Number(req.query.limit ?? 100) || 100);
-    res.json(
-      await listOutbox(ctx.db, {
-        status: req.query.status as string | undefined,
-        tenantId: req.query.tenant as string | undefined,
-        limit,
-      }),
-    );
+    const q = queryParams(req, {
+      status: { kind: 'enum', values: ['PENDING', 'DELIVERED', 'DEAD'] },
+      tenant: { kind: 'string', pattern: TENANT_ID, maxLength: 20, means: 'a tenant id' },
+      limit: { kind: 'int', min: 1, max: 1000, default: 100 },
+    });
+    res.json(await listOutbox(ctx.db, { status: q.status, tenantId: q.tenant, limit: q.limit }));
   });
   r.post('/ops/kcis/:id/redeliver', guard, async (req, res) => {
     const id = String(req.params.id);
@@ -28,8 +27,11 @@ export function opsRoutes(ctx: AppContext): Router {
     res.status(202).json(entry);
   });
   r.get('/ops/ksus', guard, async (req, res) => {
-    const limit = Math.min(1000, Number(req.query.limit ?? 100) || 100);
-    res.json(await listInbox(ctx.db, { status: req.query.status ? String(req.query.status) : undefined, limit }));
+    const p = queryParams(req, {
+      status: { kind: 'enum', values: ['PENDING', 'APPLIED', 'UNMATCHED', 'UNPARSEABLE', 'REFUSED', 'FAILED'] },
+      limit: { kind: 'int', min: 1, max: 1000, default: 100 },
+    });
+    res.json(await listInbox(ctx.db, p));
   });
   r.post('/ops/ksus/:id/reprocess', guard, async (req, res) => {
     const id = String(req.params.id);
