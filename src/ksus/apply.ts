@@ -9,6 +9,7 @@ import { reason } from '../kci/envelope.js';
 import { applyUpdate, isStale } from '../orders/lifecycle.js';
 import type { ActionType, InformationType } from '../orders/vocabulary.js';
 import { addHistory, lockOrdersNamed, writeOrders, type StoredOrder } from '../orders/order-store.js';
+import { followOrders } from '../services/follow-orders.js';
 import { claimPending, firstPendingElsewhere, recordOutcomes, type InboxOutcome, type PendingUpdate } from './inbox.js';
 import { recordUnmapped } from '../store/unmapped-codes.js';
 
@@ -134,6 +135,7 @@ export class KsuProcessor {
       const history: Parameters<typeof addHistory>[1] = [];
       const kcis: NewKci[] = [];
       const identified: { tenantId: string; id: number }[] = [];
+      const moved: Parameters<typeof followOrders>[1] = [];
       for (const { row, keys, parsed } of read) {
         const order =
           (keys.externalId && byExternal.get(keys.externalId)) ||
@@ -169,6 +171,18 @@ export class KsuProcessor {
           receivedOn,
         );
         touched.add(order);
+        if (r.status !== order.status) {
+          const { tenantId, id, supplier, orderType } = order;
+          moved.push({
+            tenantId,
+            id,
+            supplier,
+            orderType,
+            statusBefore: order.status,
+            status: r.status,
+            entity: r.entity,
+          });
+        }
         order.entity = { ...r.entity, updated: r.entityChanged ? new Date().toISOString() : order.entity.updated };
         order.status = r.status;
         order.lifecycle = r.state;
@@ -209,6 +223,7 @@ export class KsuProcessor {
         outcomes.push({ id: row.id, status: 'APPLIED', error: null, orderId: order.id });
       }
       await writeOrders(trx, [...touched]);
+      await followOrders(trx, moved);
       await addHistory(trx, history);
       await enqueueKcis(trx, kcis);
       await recordOutcomes(trx, outcomes);
