@@ -4,8 +4,14 @@
  * schedule run out, makes the KCI DEAD (null).
  */
 
-/** Statuses worth another attempt: timeouts, throttling and the tenant's own faults. Any other 4xx is permanent. */
-export const RETRYABLE = (status: number) => status === 408 || status === 425 || status === 429 || status >= 500;
+/**
+ * Statuses worth another attempt: timeouts, throttling, the tenant's own faults, and 404 (a webhook route
+ * missing while the tenant deploys is the usual cause: one 404 must not make a KCI DEAD). Any other 4xx is
+ * permanent, 410 Gone above all: the tenant says the endpoint is gone, so its KCIs go DEAD at once and wait,
+ * kept, for an operator's redelivery (Standard Webhooks treats 410 as "stop sending").
+ */
+export const RETRYABLE = (status: number) =>
+  status === 404 || status === 408 || status === 425 || status === 429 || status >= 500;
 
 /** The default share of jitter around each scheduled delay (±20 %), so retries after an outage spread out. */
 export const DEFAULT_JITTER = 0.2;
@@ -14,6 +20,7 @@ export const DEFAULT_JITTER = 0.2;
 export function retryAfterMs(header: unknown, now = Date.now()): number | undefined {
   if (typeof header !== 'string' || !header.trim()) return undefined;
   if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  if (!/^[A-Za-z]{3}, /.test(header.trim())) return undefined; // an HTTP date: "Mon, 07 Dec 2026 12:01:00 GMT"
   const t = Date.parse(header);
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
