@@ -12,6 +12,7 @@ import { addHistory, lockOrdersNamed, writeOrders, type StoredOrder } from '../o
 import { followOrders } from '../services/follow-orders.js';
 import { claimPending, firstPendingElsewhere, recordOutcomes, type InboxOutcome, type PendingUpdate } from './inbox.js';
 import { recordUnmapped } from '../store/unmapped-codes.js';
+import { CoalescingLoop } from '../platform/coalescing-loop.js';
 
 export interface ApplierDeps {
   db: Db;
@@ -39,48 +40,33 @@ type Read = { row: PendingUpdate; keys: UpdateKeys; parsed: unknown };
  * and inbox statuses with one set-based statement each.
  */
 export class KsuProcessor {
-  private running = 0;
-  private again = false;
-  private stopped = false;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly loop: CoalescingLoop;
   constructor(
     private readonly deps: ApplierDeps,
     private readonly tuning: ApplierTuning,
-  ) {}
+  ) {
+    this.loop = new CoalescingLoop(
+      () => this.run(),
+      (e) => this.deps.log.error({ err: e }, 'KSU processing failed'),
+      tuning.loops,
+    );
+  }
 
+  /** New updates were stored (or became applicable): apply them soon. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running > 0) {
-      this.again = true;
-      return;
-    }
-    for (let i = 0; i < this.tuning.loops; i++) {
-      this.running += 1;
-      const p: Promise<unknown> = this.run()
-        .catch((e) => this.deps.log.error({ err: e }, 'KSU processing failed'))
-        .finally(() => {
-          this.inFlight.delete(p);
-          this.running -= 1;
-          if (this.running === 0 && this.again) {
-            this.again = false;
-            this.kick();
-          }
-        });
-      this.inFlight.add(p);
-    }
+    this.loop.kick();
   }
 
   /** Stops taking work and waits for the batches in flight to commit. */
-  async drain(): Promise<void> {
-    this.stopped = true;
-    await Promise.all([...this.inFlight]);
+  drain(): Promise<void> {
+    return this.loop.drain();
   }
 
   /** Applies pending updates until none is left that this loop can claim; returns how many it handled. */
   async run(): Promise<number> {
     let total = 0;
     for (;;) {
-      if (this.stopped) return total;
+      if (this.loop.stopping) return total;
       const { handled, identified, kcis } = await this.applyBatch();
       total += handled;
       if (kcis) this.deps.events.emit('kcis-enqueued');
