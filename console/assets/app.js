@@ -12,6 +12,7 @@ let generation = 0;
 async function route() {
   const mine = ++generation;
   const isCurrent = () => mine === generation;
+  delete document.body.dataset.ready; // set again, to the whole route, once this page is drawn
   const [path, search = ''] = (location.hash.slice(1) || '/orders').split('?');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const page = parts[0] === 'order' ? 'orders' : parts[0];
@@ -26,7 +27,7 @@ async function route() {
   } catch (e) {
     if (isCurrent()) main.replaceChildren(problem(e));
   }
-  if (isCurrent()) document.body.dataset.ready = path;
+  if (isCurrent()) document.body.dataset.ready = location.hash.slice(1) || '/orders';
 }
 
 document.getElementById('sign-out').addEventListener('click', () => signOut());

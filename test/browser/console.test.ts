@@ -133,6 +133,7 @@ describe('operator console in a browser', () => {
       await ready('/orders');
       await page.fill('input[name=externalId]', order.external_id);
       await page.click('form.find button[type=submit]');
+      await ready('/orders?externalId=');
       const link = page.locator(`a[href="#/order/TENANT1/${order.id}"]`);
       await link.waitFor();
       expect(await page.locator('table tbody tr').count()).toBe(1);
@@ -213,7 +214,7 @@ describe('operator console in a browser', () => {
       const rowText = (await row.textContent())!;
       expect(rowText).toMatch(/\d+\.\d %/); // success rate
       expect(rowText).toMatch(/\d+ ms \/ \d+ ms/); // latency p50 / p99
-      expect(rowText).toContain('tenant answered 422'); // last error
+      expect(rowText).toMatch(/UTC .*(tenant answered 422|delivery failed)/); // the last error, when and what
       await shot('tenants');
     },
     LONG,
