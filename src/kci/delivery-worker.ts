@@ -1,11 +1,10 @@
 import axios, { type AxiosInstance } from 'axios';
-import http from 'node:http';
-import https from 'node:https';
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
 import type { Tenant, TenantDirectory } from '../config/tenants.js';
 import type { Metrics } from '../platform/metrics.js';
 import { TokenProvider } from '../platform/oauth-client.js';
+import { keepAlive } from '../platform/http-agents.js';
 import {
   claimDue,
   recordOutcomes,
@@ -17,6 +16,8 @@ import {
 } from './outbox.js';
 import { attemptDelivery } from './delivery/attempt.js';
 import { DEFAULT_JITTER, nextAttemptAt } from './delivery/retry-policy.js';
+import { OutcomeRecorder } from './delivery/recorder.js';
+import { DeliverySlots } from './delivery/slots.js';
 
 export interface DeliveryOptions {
   retrySchedule: number[];
@@ -40,9 +41,10 @@ export interface DeliveryOptions {
  * and tenants. Transient failures follow the retry schedule (±jitter, honouring Retry-After); when it is
  * exhausted, or the tenant answers a permanent 4xx, the KCI is DEAD: kept and redeliverable.
  *
- * Deliveries run independently: due KCIs are claimed whenever a slot is free, each outcome is recorded as it
- * comes (outcomes finishing together share one statement), and a tenant never holds more than its share of
- * the slots, so a tenant whose endpoint hangs until the timeout delays nobody else.
+ * Deliveries run independently: due KCIs are claimed (here) whenever a slot is free (delivery/slots.ts), each
+ * is one attempt (delivery/attempt.ts) judged by the retry policy (delivery/retry-policy.ts), and outcomes
+ * are recorded as they come, those finishing together in one statement (delivery/recorder.ts). A tenant never
+ * holds more than its share of the slots, so one whose endpoint hangs until the timeout delays nobody else.
  */
 export class DeliveryWorker {
   private readonly http: AxiosInstance;
@@ -51,18 +53,14 @@ export class DeliveryWorker {
   private stopping = true;
   private claiming = false;
   private claimAgain = false;
-  private inFlight = 0;
-  private readonly perTenant = new Map<string, number>();
+  private readonly slots: DeliverySlots;
+  private readonly recorder: OutcomeRecorder;
   private readonly active = new Set<Promise<void>>();
   private readonly aborts = new Map<string, AbortController>();
   private readonly abandoned: string[] = [];
-  private outcomes: DeliveryOutcome[] = [];
-  private flushScheduled = false;
   private lastDrained = 0;
   private lastRelease = 0;
   private gapTimer?: NodeJS.Timeout;
-  private recordingActive = false;
-  private recording: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -71,22 +69,19 @@ export class DeliveryWorker {
     private readonly metrics: Metrics,
     private readonly opts: DeliveryOptions,
   ) {
+    this.slots = new DeliverySlots(opts.maxInFlight ?? 256, opts.maxInFlightPerTenant ?? 64);
+    this.recorder = new OutcomeRecorder(db, log, opts.engine, () => {
+      if (!this.stopping) void this.claim();
+    });
     this.http = axios.create({
       timeout: opts.timeoutMs,
       maxRedirects: 0,
       validateStatus: () => true,
       transitional: { clarifyTimeoutError: true },
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+      ...keepAlive,
     });
   }
 
-  private get maxInFlight() {
-    return this.opts.maxInFlight ?? 256;
-  }
-  private get maxPerTenant() {
-    return this.opts.maxInFlightPerTenant ?? 64;
-  }
   // PGlite runs every query on this thread: fewer, larger claims leave more of it to the requests.
   private get claimGap() {
     return this.opts.claimGapMs ?? (this.opts.engine === 'pglite' ? 25 : 5);
@@ -121,10 +116,7 @@ export class DeliveryWorker {
     clearTimeout(grace);
     for (const c of this.aborts.values()) c.abort();
     while (this.active.size) await Promise.all([...this.active]);
-    while (this.recordingActive || this.outcomes.length) {
-      this.flush();
-      await this.recording;
-    }
+    await this.recorder.drain();
     if (this.abandoned.length) {
       await releaseClaims(this.db, this.abandoned.splice(0)).catch((e) =>
         this.log.error({ err: e }, 'handing back abandoned KCIs failed; their leases expire instead'),
@@ -186,10 +178,9 @@ export class DeliveryWorker {
     try {
       do {
         this.claimAgain = false;
-        const room = Math.min(this.maxInFlight - this.inFlight, this.opts.batchSize ?? 200);
+        const room = Math.min(this.slots.free, this.opts.batchSize ?? 200);
         if (room <= 0 || this.stopping) break;
-        const full = [...this.perTenant].filter(([, n]) => n >= this.maxPerTenant).map(([t]) => t);
-        const batch = await claimDue(this.db, room, this.leaseSeconds, full);
+        const batch = await claimDue(this.db, room, this.leaseSeconds, this.slots.full());
         // One claim can bring a tenant past its share: the excess goes back, untried, for a later claim.
         const excess = batch.filter((e) => !this.launch(e));
         if (excess.length)
@@ -214,9 +205,7 @@ export class DeliveryWorker {
 
   /** Starts one delivery (true), unless its tenant has just reached its share (false). */
   private launch(e: OutboxEntry): boolean {
-    if ((this.perTenant.get(e.tenantId) ?? 0) >= this.maxPerTenant) return false;
-    this.inFlight += 1;
-    this.perTenant.set(e.tenantId, (this.perTenant.get(e.tenantId) ?? 0) + 1);
+    if (!this.slots.take(e.tenantId)) return false;
     const abort = new AbortController();
     this.aborts.set(e.id, abort);
     const p: Promise<void> = this.deliver(e, abort.signal)
@@ -233,49 +222,15 @@ export class DeliveryWorker {
           this.abandoned.push(e.id);
           return;
         }
-        this.outcomes.push(o);
-        this.scheduleFlush();
+        this.recorder.add(o);
       })
       .finally(() => {
         this.aborts.delete(e.id);
-        this.inFlight -= 1;
-        const n = (this.perTenant.get(e.tenantId) ?? 1) - 1;
-        if (n > 0) this.perTenant.set(e.tenantId, n);
-        else this.perTenant.delete(e.tenantId);
+        this.slots.release(e.tenantId);
         this.active.delete(p);
       });
     this.active.add(p);
     return true;
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  /**
-   * Records the outcomes gathered so far in one statement, one statement at a time: outcomes that come in
-   * while one is being written wait and go together in the next (group commit). Then claims: a delivered
-   * KCI frees its order's next one.
-   */
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.recordingActive || !this.outcomes.length) return;
-    this.recordingActive = true;
-    const batch = this.outcomes.splice(0);
-    this.recording = recordOutcomes(this.db, batch, this.opts.engine)
-      .catch((e) =>
-        this.log.error(
-          { err: e, kcis: batch.length },
-          'recording KCI outcomes failed; their leases expire and they are delivered again',
-        ),
-      )
-      .then(() => {
-        this.recordingActive = false;
-        this.flush();
-        if (!this.stopping) void this.claim();
-      });
   }
 
   private authProvider(t: Tenant): TokenProvider | undefined {

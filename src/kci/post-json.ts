@@ -1,10 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-
-const agents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
-};
+import { keepAlive } from '../platform/http-agents.js';
 
 export interface PostResult {
   status: number;
@@ -33,7 +29,7 @@ export function postJson(
       u,
       {
         method: 'POST',
-        agent: u.protocol === 'https:' ? agents.https : agents.http,
+        agent: u.protocol === 'https:' ? keepAlive.httpsAgent : keepAlive.httpAgent,
         headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
       },
       (res) => {
