@@ -6,4 +6,7 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 60000,
+  // A guard, not a cure: a test that fails midway can leave a child process, a socket or a browser behind,
+  // and CI must still end with its count rather than wait for them (a clean run exits by itself).
+  forceExit: true,
 };

@@ -149,5 +149,5 @@ describePg('database faults (postgres)', () => {
       await sink.close();
       await db.close();
     }
-  }, 120000);
+  }, 240_000); // a child process, ten rounds of killed connections and an outage, on a machine that may be busy
 });
