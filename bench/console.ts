@@ -1,5 +1,5 @@
 // `npm run bench:console`: the operator console's pages with 100,000 orders in the database. Seeds the orders
-// (and their history, KSUs, KCIs and queues) set-based, then times each /ops call a page makes and the page
+// (and their history, KSUs, KCIs, delivery attempts and queues) set-based, then times each /ops call a page makes and the page
 // HTML, over HTTP on loopback: p50/p99 per call and per page (its calls made as the page makes them).
 // PGlite on disk, then PostgreSQL when it answers. Prints figures; the target is under 300 ms a page.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -84,6 +84,12 @@ async function seed(db: Db) {
       CASE WHEN NOT d.dead THEN o.created_at + interval '1 min' END, o.created_at + (s || ' min')::interval
     FROM orders o, generate_series(1, 2) AS s,
       LATERAL (SELECT o.tenant_id IN ('ISP2', 'ISP3') AND o.id > ${ORDERS / 4 - 250} AS dead) AS d`.execute(db);
+  // Each KCI's delivery attempts as the worker records them: one for a delivered KCI, eight 503s for a DEAD one.
+  await sql`
+    INSERT INTO kci_attempts (kci_id, attempt, tenant_id, at, status, latency_ms, error, response_excerpt)
+    SELECT k.id, a, k.tenant_id, k.created_at + (a || ' min')::interval, k.last_status, 5 + (a * 37 + k.order_id) % 90,
+      CASE WHEN k.status = 'DEAD' THEN 'tenant answered 503' END, CASE WHEN k.status = 'DEAD' THEN 'busy' END
+    FROM kci_outbox k, generate_series(1, k.attempts) AS a WHERE k.status <> 'PENDING'`.execute(db);
   await sql`
     INSERT INTO ksu_inbox (event_id, tenant_id, supplier, received_at, raw, body, event_type, external_id, supplier_order_id, status, error)
     SELECT 'stray-' || i, 'ISP1', 'BTWHOLESALEBB1', now() - (i || ' min')::interval, ${ksu}, ${ksu}::jsonb,

@@ -47,15 +47,17 @@ export async function readTenantHealth(
       SELECT DISTINCT ON (tenant_id) tenant_id, at, status, error FROM kci_attempts
       WHERE at >= ${since}::timestamptz AND (status IS NULL OR status NOT BETWEEN 200 AND 299)
       ORDER BY tenant_id, at DESC`.execute(db),
-    sql<{ tenant_id: string; pending: number; dead: number }>`
-      SELECT tenant_id, count(*) FILTER (WHERE status = 'PENDING')::int AS pending,
-        count(*) FILTER (WHERE status = 'DEAD')::int AS dead
-      FROM kci_outbox WHERE status IN ('PENDING', 'DEAD') GROUP BY tenant_id`.execute(db),
+    // One branch per status, so each reads its partial index (PENDING: kci_outbox_due; DEAD: kci_outbox_dead).
+    sql<{ tenant_id: string; status: string; n: number }>`
+      SELECT tenant_id, 'PENDING' AS status, count(*)::int AS n FROM kci_outbox WHERE status = 'PENDING' GROUP BY tenant_id
+      UNION ALL
+      SELECT tenant_id, 'DEAD', count(*)::int FROM kci_outbox WHERE status = 'DEAD' GROUP BY tenant_id`.execute(db),
   ]);
   const by = <R extends { tenant_id: string }>(rows: R[]) => new Map(rows.map((r) => [r.tenant_id, r]));
   const s = by(stats.rows);
   const f = by(failures.rows);
-  const b = by(backlog.rows);
+  const waiting = (id: string, status: string) =>
+    Number(backlog.rows.find((r) => r.tenant_id === id && r.status === status)?.n ?? 0);
   const round = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(Number(x)));
   return tenants.map(({ id, kciUrl }) => {
     const st = s.get(id);
@@ -70,7 +72,7 @@ export async function readTenantHealth(
       successRate: n ? Number(st!.delivered) / n : null,
       latencyMs: { p50: round(st?.p50), p99: round(st?.p99) },
       lastError: fail ? { at: iso(fail.at), status: fail.status, error: fail.error } : null,
-      backlog: { pending: Number(b.get(id)?.pending ?? 0), dead: Number(b.get(id)?.dead ?? 0) },
+      backlog: { pending: waiting(id, 'PENDING'), dead: waiting(id, 'DEAD') },
     };
   });
 }
