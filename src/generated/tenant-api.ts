@@ -410,6 +410,10 @@ export interface components {
             serviceCharacteristics?: components["schemas"]["ServiceCharacteristic"][];
             primaryContact?: components["schemas"]["Contact"];
             secondaryContact?: components["schemas"]["Contact"];
+            /** @description The order's primary contact when it is not the site contact (`primaryContact` is then the site contact only). Absent: `primaryContact` is both. `secondaryContact` is the order's secondary contact. */
+            orderContact?: components["schemas"]["Contact"];
+            /** @description The tenant's id for the party the service is sold to (BB1 `EndCustomer` party). */
+            endCustomerReference?: string;
             appointmentReservationId?: number;
             /** Format: date */
             requestedCompletionDate?: string;
@@ -475,6 +479,8 @@ export interface components {
             serviceCharacteristics?: components["schemas"]["ServiceCharacteristic"][];
             primaryContact?: components["schemas"]["Contact"];
             secondaryContact?: components["schemas"]["Contact"];
+            orderContact?: components["schemas"]["Contact"];
+            endCustomerReference?: string;
             appointmentReservationId?: number;
             appointmentSupplierReference?: string;
             appointmentTimeslot?: components["schemas"]["Timeslot"];

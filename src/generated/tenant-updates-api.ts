@@ -178,6 +178,8 @@ export interface components {
             serviceCharacteristics?: components["schemas"]["ServiceCharacteristic"][];
             primaryContact?: components["schemas"]["Contact"];
             secondaryContact?: components["schemas"]["Contact"];
+            orderContact?: components["schemas"]["Contact"];
+            endCustomerReference?: string;
             appointmentReservationId?: number;
             appointmentSupplierReference?: string;
             appointmentTimeslot?: components["schemas"]["Timeslot"];

@@ -18,6 +18,8 @@ const ENTITY_FIELDS = [
   'serviceId',
   'serviceCharacteristics',
   ...AMENDED_FIELDS,
+  'orderContact',
+  'endCustomerReference',
   'ceaseReason',
 ] as const;
 

@@ -293,3 +293,41 @@ describe('outbound validation explains itself', () => {
     ]);
   });
 });
+
+describe('FTTC and SOGFAST in the tables', () => {
+  it('a new FTTC provide is refused naming the field (BB1 serves FTTC services, sells no new ones)', () => {
+    expect(
+      messages(() => buildProvide(m, provide('NEW', 'FTTC', [['LINE_PROFILE', '143']]), ACCOUNT, 'E', undefined)),
+    ).toEqual([
+      'serviceOrderItem.serviceSpecification.id: BTWHOLESALEBB1 sells no new FTTC service (existing ones can be modified, migrated or ceased); allowed: FTTP, SOGEA, SOADSL, SOGFAST',
+    ]);
+  });
+
+  it('a profile with no ecode can be what a service has, never what is ordered', () => {
+    const req: OrderRequest = {
+      orderType: 'MODIFY',
+      supplier: 'BTWHOLESALEBB1',
+      serviceId: 'BBONE1',
+      serviceCharacteristics: [
+        { name: 'LINE_PROFILE', value: '143', action: 'DELETE' },
+        { name: 'LINE_PROFILE', value: '141', action: 'ADD' },
+        { name: 'SERVICE_ASSET_ID', value: 'a-1', action: 'NONE' },
+      ],
+    };
+    expect(messages(() => buildModify(m, req, ACCOUNT, 'E', undefined))).toEqual([
+      'serviceCharacteristics LINE_PROFILE: 141 (FTTC 40_10M) has no ecode in the tables, so BTWHOLESALEBB1 cannot be sent an order for it',
+    ]);
+    const cease: OrderRequest = {
+      orderType: 'CEASE',
+      supplier: 'BTWHOLESALEBB1',
+      serviceId: 'BBONE1',
+      serviceCharacteristics: [
+        { name: 'LINE_PROFILE', value: '141', action: 'NONE' },
+        { name: 'SERVICE_ASSET_ID', value: 'a-1', action: 'NONE' },
+      ],
+    };
+    expect(messages(() => buildCease(m, cease, ACCOUNT, 'E'))).toEqual([
+      'serviceCharacteristics LINE_PROFILE: 141 (FTTC 40_10M) has no ecode in the tables, so BTWHOLESALEBB1 cannot be sent a cease of it',
+    ]);
+  });
+});
