@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 const SEED_000 = 'docs/seeds/000_3850501a1ea0fa09.txt';
+const SEED_001 = 'docs/seeds/001_77c12d152b11a516.txt';
 
 /**
  * A request payload of seed 000 exactly as the seed prints it: the JSON lines from the `{` that opens the payload
@@ -9,9 +10,16 @@ const SEED_000 = 'docs/seeds/000_3850501a1ea0fa09.txt';
  * payload. Nothing is edited: what the test compares against is the seed's text.
  */
 export function seed000Payload(anchor: string): Record<string, unknown> {
-  const lines = readFileSync(SEED_000, 'utf8').split('\n');
+  return seedJson(SEED_000, anchor);
+}
+
+/** Seed 001's POQ answer, exactly as the seed prints it. */
+export const seed001PoqResponse = () => seedJson(SEED_001, '"expirationDate": "2023-07-26T09:51:24.304Z"');
+
+function seedJson(file: string, anchor: string): Record<string, unknown> {
+  const lines = readFileSync(file, 'utf8').split('\n');
   let i = lines.findIndex((l) => l.includes(anchor));
-  if (i < 0) throw new Error(`seed 000 has no payload with ${anchor}`);
+  if (i < 0) throw new Error(`${file} has no payload with ${anchor}`);
   while (!/^\s*\{\s*$/.test(lines[i]!)) i--;
   const json: string[] = [];
   let depth = 0;

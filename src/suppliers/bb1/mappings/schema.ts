@@ -205,11 +205,40 @@ export const Tables = {
     .strict(),
   availability: z
     .object({
+      offeringCharacteristics: z.record(z.string(), z.string().regex(/^[A-Z_]+$/)),
+      siteCharacteristics: z.record(z.string(), z.string().regex(/^[A-Z_]+$/)),
+      copperLines: z
+        .object({
+          resourceType: z.string().min(1),
+          lineId: z.string().min(1),
+          status: z.string().min(1),
+          stoppedDate: z.string().min(1),
+          statuses: z.record(z.string(), z.enum(['ACTIVE', 'STOPPED'])),
+          lineCharacteristics: z.record(z.string(), z.string().regex(/^[A-Z_]+$/)),
+        })
+        .strict(),
+      lineChecks: z.record(z.enum(['DirectoryNumber', 'AccessLineId']), z.string().min(1)),
       lineCharacteristics: z.record(z.string(), z.string().regex(/^[A-Z_]+$/)),
       installProcess: z.record(z.string(), z.enum(['STANDARD', 'EXTENDED_STANDARD', 'NON_STANDARD'])),
       newLineFlags: z.array(z.string()),
       ontPortStatus: z.record(z.string(), z.enum(['ACTIVE', 'STOPPED', 'SPARE'])),
       unavailableReason: z.string(),
+    })
+    .strict(),
+  'reason-codes': z
+    .object({
+      reasonCodes: z
+        .array(
+          z
+            .object({
+              code: z.string().regex(/^[A-Z]$/),
+              definition: z.string().min(1),
+              note: z.string().min(1).optional(),
+              pendingCease: z.boolean().optional(),
+            })
+            .strict(),
+        )
+        .min(1),
     })
     .strict(),
   'ksu-codes': z

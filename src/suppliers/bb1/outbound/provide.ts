@@ -108,6 +108,10 @@ export function buildProvide(
   // The minimum guaranteed speed goes on every order (seed 000 section 2): the tenant's MINIMUM_SPEED, else the
   // offering's own figure from the availability answer.
   const minimumSpeed = chars.get('MINIMUM_SPEED') ?? (lpRow ? facts.minimumSpeeds?.[lpRow.lineProfile] : undefined);
+  if (lpRow && !minimumSpeed && facts.minimumSpeeds)
+    p.add(
+      `${serviceChar('MINIMUM_SPEED')}: required: BTWHOLESALEBB1's availability answer for this address gives no minimum guaranteed speed for LINE_PROFILE ${lpRow.lineProfile} (it offers ${Object.keys(facts.minimumSpeeds).join(', ') || 'none'})`,
+    );
   p.throwIfAny();
 
   const j = m.tables.journeys;
