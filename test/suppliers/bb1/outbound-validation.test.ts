@@ -331,3 +331,45 @@ describe('FTTC and SOGFAST in the tables', () => {
     ]);
   });
 });
+
+describe('provider-to-provider migration with a change of technology', () => {
+  const slot = { id: 9, supplierReference: 'A1B2C3DFR', start: '2026-03-02T08:00:00Z', end: '2026-03-02T13:00:00Z' };
+  it('TRANSFER to FTTP from another provider’s copper line: Migration, FTTPMigration, a new ONT, the access line', () => {
+    const req = provide('TRANSFER', 'FTTP', [
+      ['LINE_PROFILE', '122'],
+      ['LINE_ID', 'LSA00000002'],
+      ['MINIMUM_SPEED', '76'],
+    ]);
+    const plan = buildProvide(m, req, ACCOUNT, 'E', slot);
+    expect(chars(plan.payload as never)).toMatchObject({
+      ATT_RT_AccessTechnology: 'FTTP',
+      ATT_X_JOURNEYTYPE: 'Migration',
+      ATT_RT_MigrationReason: 'FTTPMigration',
+      ATT_RT_ONTType: 'New ONT',
+      ATT_X_AccessLineID: 'LSA00000002',
+      ATT_RT_AccessLineType: 'Working',
+      ATT_RT_InstallType: 'M',
+    });
+    expect(chars(plan.payload as never).ATT_RT_ONTReferenceNumber).toBeUndefined();
+  });
+
+  it('without an appointment it is refused naming the field; a TRANSFER on the same ONT is the one without a visit', () => {
+    const req = provide('TRANSFER', 'FTTP', [
+      ['LINE_PROFILE', '122'],
+      ['LINE_ID', 'LSA00000002'],
+    ]);
+    expect(messages(() => buildProvide(m, req, ACCOUNT, 'E', undefined))).toEqual([
+      'appointmentReservationId: a TRANSFER from a copper line (LINE_ID) to FTTP needs an engineer appointment (a new ONT)',
+    ]);
+    const sameOnt = provide('TRANSFER', 'FTTP', [
+      ['LINE_PROFILE', '122'],
+      ['ONT_REFERENCE', 'ONT0046482937'],
+      ['ONT_PORT', '1'],
+    ]);
+    expect(chars(buildProvide(m, sameOnt, ACCOUNT, 'E', undefined).payload as never)).toMatchObject({
+      ATT_X_JOURNEYTYPE: 'Migration',
+      ATT_RT_ONTType: 'Existing ONT',
+      ATT_RT_ONTReferenceNumber: 'ONT0046482937',
+    });
+  });
+});

@@ -125,6 +125,7 @@ export const Tables = {
               journeyType: z.string(),
               requires: z.object({ FIBRE: z.array(z.string()), COPPER: z.array(z.string()) }).strict(),
               lineState: z.string().optional(),
+              fromCopper: z.array(z.string()).optional(),
             })
             .strict(),
         )

@@ -75,12 +75,15 @@ export function buildProvide(
   const techRow = m.technology(tech);
   const journey = m.tables.journeys.journeys.find((j) => j.orderType === req.orderType);
   if (!journey) p.add(`orderType: ${req.orderType} is not a provide journey; allowed: NEW, START, TAKEOVER, TRANSFER`);
-  if (journey && techRow)
-    requireChars(
-      item!.serviceCharacteristics,
-      journey.requires[techRow.lineType],
-      `for a ${req.orderType} ${tech} order`,
-      p,
+  // A migration from another provider's copper line to fibre (seed 000: "provider to provider migration (with or
+  // without change of access technology)"): the copper line is named, a new ONT is installed.
+  const fromCopper =
+    journey?.fromCopper && techRow?.lineType === 'FIBRE' && chars.has('LINE_ID') && !chars.has('ONT_REFERENCE');
+  const reused = fromCopper ? journey!.fromCopper! : journey && techRow ? journey.requires[techRow.lineType] : [];
+  if (journey && techRow) requireChars(item!.serviceCharacteristics, reused, `for a ${req.orderType} ${tech} order`, p);
+  if (fromCopper && !slot)
+    p.add(
+      `appointmentReservationId: a ${req.orderType} from a copper line (LINE_ID) to ${tech} needs an engineer appointment (a new ONT)`,
     );
   if (chars.has('TRC_CHARGEBAND') && !slot)
     p.add(`${serviceChar('TRC_CHARGEBAND')}: applies only with an engineer appointment (appointmentReservationId)`);
@@ -124,10 +127,13 @@ export function buildProvide(
   ];
   if (tech === 'FTTP')
     rootChars.push(char(j.ontTypeAttribute, chars.has('ONT_REFERENCE') ? j.ontType.existingOnt : j.ontType.newOnt));
-  if (journey!.lineState && techRow!.lineType === 'COPPER')
+  if (fromCopper) {
+    const reason = j.technologyChange.migrationReasons[tech];
+    if (reason) rootChars.push(char(j.technologyChange.migrationReasonAttribute, reason));
+  }
+  if (journey!.lineState && (techRow!.lineType === 'COPPER' || fromCopper))
     rootChars.push(char(j.lineStateAttribute, journey!.lineState));
-  for (const name of journey!.requires[techRow!.lineType])
-    rootChars.push(char(j.reuseAttributes[name]!, chars.get(name)!));
+  for (const name of reused) rootChars.push(char(j.reuseAttributes[name]!, chars.get(name)!));
   if (req.orderType === 'NEW' && chars.has('ONT_REFERENCE')) {
     rootChars.push(char(j.reuseAttributes.ONT_REFERENCE!, chars.get('ONT_REFERENCE')!));
     if (chars.has('ONT_PORT')) rootChars.push(char(j.reuseAttributes.ONT_PORT!, chars.get('ONT_PORT')!));
