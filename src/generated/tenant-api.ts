@@ -302,7 +302,7 @@ export interface components {
                 id: string;
                 name?: string;
                 serviceCharacteristics?: components["schemas"]["ServiceCharacteristicValues"][];
-                /** @description Each `LINE_PROFILE` value's own figures, as the supplier gave them for this offering. BB1: `MINIMUM_SPEED` (the minimum guaranteed speed in Mbps, to be told to the end customer at sale; an order that does not send `MINIMUM_SPEED` gets this value), `MAX_DOWNSTREAM_MBPS` / `MIN_DOWNSTREAM_MBPS` / `MAX_UPSTREAM_MBPS` / `MIN_UPSTREAM_MBPS` (the estimate's top and bottom), `MAX_LINE_DOWNSTREAM_MBPS`, `MAX_LINE_UPSTREAM_MBPS`, `MIN_LINE_UPSTREAM_MBPS`, `ADVERTISED_DOWNSTREAM_MBPS` / `ADVERTISED_UPSTREAM_MBPS` ("up to"), `AVAILABILITY_FLAG`, and `REASON_CODE` with its meaning in `REASON_TEXT` and `REASON_NOTE`. */
+                /** @description Each `LINE_PROFILE` value's own figures, as the supplier gave them for this offering. BB1: `MINIMUM_SPEED` (the minimum guaranteed speed in Mbps, to be told to the end customer at sale; an order that does not send `MINIMUM_SPEED` gets this value), `MAX_DOWNSTREAM_MBPS` / `MIN_DOWNSTREAM_MBPS` / `MAX_UPSTREAM_MBPS` / `MIN_UPSTREAM_MBPS` (the estimate's top and bottom), `MAX_LINE_DOWNSTREAM_MBPS`, `MAX_LINE_UPSTREAM_MBPS`, `MIN_LINE_UPSTREAM_MBPS`, `ADVERTISED_DOWNSTREAM_MBPS` / `ADVERTISED_UPSTREAM_MBPS` ("up to"), `AVAILABILITY_FLAG`, `AVAILABILITY_DATE` (when an offering not yet available, e.g. on the waiting list, will be), and `REASON_CODE` with its meaning in `REASON_TEXT` and `REASON_NOTE`. */
                 lineProfiles?: components["schemas"]["LineProfileFigures"][];
             }[];
             siteInformation?: components["schemas"]["SiteInformation"];

@@ -100,6 +100,10 @@ describe.each(ENGINES)('BB1 coverage end to end with the sandbox (%s)', (engine)
     });
     const waiting = await availability(nad('A15104643333'));
     expect(byName(waiting.siteInformation.siteCharacteristics).FTTP_NEW_ONT_AVAILABLE).toBe('W');
+    expect(byName(waiting.serviceSpecifications[0].lineProfiles[0].lineCharacteristics)).toMatchObject({
+      MINIMUM_SPEED: '76',
+      AVAILABILITY_DATE: '2027-03-31',
+    });
   });
 
   it('a provide without MINIMUM_SPEED carries the offering’s guaranteed speed from the availability answer', async () => {

@@ -60,6 +60,7 @@ function fttp(place: Json, variant: string, figures: [string, string, string, st
         c('FTTPCPTRANSFERORWLTOAVAILABLE', 'Y'),
         c('MINIMUMSITEVISITREASON', 'Standard'),
         ...(flags.SERVICENOTES ? [c('SERVICENOTES', flags.SERVICENOTES)] : []),
+        ...(flags.FTTPNEWONTAVAILABLE === 'W' ? [c('AVAILABILITYDATE', '2027-03-31')] : []),
         c('RECOMMENDEDMINIMUMLEADTIME', flags.FTTPINSTALLPROCESS === 'KCI2 Assure' ? '30' : '10'),
       ],
       productOffering: { id: variant, name: 'FTTP' },
