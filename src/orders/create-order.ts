@@ -64,8 +64,8 @@ export function makeCreateOrder({ db, suppliers, events }: CreateOrderDeps) {
         : await reservedSlot(db, tenant.id, req.appointmentReservationId);
     const mismatch = slot && reservationMismatch(slot, req);
     if (mismatch) throw new Unprocessable(mismatch);
-    // What the supplier must be asked before a new order is planned (outside the transaction: it is I/O).
-    const facts = isProvide(req.orderType) ? await supplier.orders.prepare?.(account, req) : undefined;
+    // What the supplier must be asked before the order is planned (outside the transaction: it is I/O).
+    const facts = await supplier.orders.prepare?.(account, req);
     const suffix = randomBytes(4).toString('hex');
     // The order id is taken in the same transaction as the order is stored: a request the tables refuse
     // rolls back and leaves no gap in the tenant's numbering.

@@ -132,7 +132,7 @@ export interface SupplierOrders<Account> {
    */
   completeIntent?(account: Account, service: KnownService, request: OrderRequest): OrderRequest;
   /**
-   * Optional I/O before planning a new order: what the supplier must be asked about the place for the order
+   * Optional I/O before planning an order: what the supplier must be asked about the place for the order
    * (e.g. the offering's minimum guaranteed speed, the install process, an address record to create). Its
    * answer is opaque to everyone else and given to `plan` as `facts`.
    */

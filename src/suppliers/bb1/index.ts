@@ -57,18 +57,19 @@ export function planOrder(
   slot?: Parameters<typeof buildProvide>[4],
   facts?: PlaceFacts,
 ) {
-  if (req.orderType === 'MODIFY') return buildModify(m, req, account, externalId, slot);
+  if (req.orderType === 'MODIFY') return buildModify(m, req, account, externalId, slot, facts);
   if (req.orderType === 'CEASE') return buildCease(m, req, account, externalId);
   return buildProvide(m, req, account, externalId, slot, facts);
 }
 
 /**
- * Before a provide is planned, what BB1 must be asked about the place: a temporary ROBT record when the address has
+ * Before a provide (or a modify that changes the product at an address it names) is planned, what BB1 must be
+ * asked about the place: a temporary ROBT record when the address has
  * a NAD but no ROBT (seed 000), and the availability answer (seed 001) when the order needs it — the offering's
  * minimum guaranteed speed when the tenant sends no MINIMUM_SPEED, the install process of an appointed FTTP order
  * (two-stage KCI2 Assure). An address the tables cannot use is left for planning to name.
  */
-export async function prepareProvide(
+export async function prepareOrder(
   m: Bb1Mappings,
   connector: Bb1Connector,
   account: Bb1AccountConfig,
@@ -77,11 +78,15 @@ export async function prepareProvide(
 ): Promise<PlaceFacts> {
   const facts: PlaceFacts = {};
   const ids = identifiers(req.address);
-  if (!ids.has('NAD') || !ids.has('DistrictCode')) return facts;
-  const chars = req.serviceOrderItem?.serviceCharacteristics ?? [];
+  if (!ids.has('NAD') || !ids.has('DistrictCode') || req.orderType === 'CEASE') return facts;
+  const modify = req.orderType === 'MODIFY';
+  const chars = (modify ? req.serviceCharacteristics : req.serviceOrderItem?.serviceCharacteristics) ?? [];
   const tech = m.technology(String(req.serviceOrderItem?.serviceSpecification.id ?? '').toUpperCase());
-  const needsSpeed = !chars.some((c) => c.name === 'MINIMUM_SPEED');
-  const needsProcess = tech?.lineType === 'FIBRE' && req.appointmentReservationId !== undefined;
+  // a modify asks only when it changes the product (a new LINE_PROFILE, explicitly or by intent)
+  const changesProduct =
+    !modify || chars.some((c) => c.name === 'LINE_PROFILE' && c.action !== 'NONE' && c.action !== 'DELETE');
+  const needsSpeed = changesProduct && !chars.some((c) => c.name === 'MINIMUM_SPEED');
+  const needsProcess = !modify && tech?.lineType === 'FIBRE' && req.appointmentReservationId !== undefined;
   if (needsSpeed || needsProcess) {
     const nadOnly: AddressIdentifier = {
       id: ids.get('NAD')!,
@@ -97,7 +102,7 @@ export async function prepareProvide(
       log?.warn({ err: (e as Error).message }, 'availability before the order failed; ordering without its facts');
     }
   }
-  if (!ids.has('ROBT')) {
+  if (!ids.has('ROBT') && !modify) {
     const res = await connector.createAddress(account, buildTemporaryRobt(ids.get('NAD')!, ids.get('DistrictCode')!));
     const id = res.data?.id;
     if (typeof id !== 'string' || !id)
@@ -215,7 +220,7 @@ export function createBb1Supplier(deps: Bb1Deps): Supplier<Bb1AccountConfig> & {
 
     orders: {
       completeIntent: (_account, service, req) => completeIntent(m(), service, req),
-      prepare: (account, req) => prepareProvide(m(), connector, account, req, deps.log),
+      prepare: (account, req) => prepareOrder(m(), connector, account, req, deps.log),
       plan(account, req, { externalId, slot, facts }) {
         const p = planOrder(m(), account, req, externalId, slot, facts as PlaceFacts | undefined);
         const adapterState: Bb1AdapterState = { technology: p.technology, ecode: p.ecode };

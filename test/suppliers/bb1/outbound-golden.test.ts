@@ -192,6 +192,23 @@ describe('golden: tenant requests reproduce the seed 000 BB1 payloads, compared 
     expect(technology).toBe('FTTC');
   });
 
+  it('modify: the same regrade without MINIMUM_SPEED takes FTTC 80_20M’s guaranteed speed from the availability answer', () => {
+    const req: OrderRequest = {
+      orderType: 'MODIFY',
+      supplier: 'BTWHOLESALEBB1',
+      serviceId: 'BBONE0005347',
+      requestedCompletionDate: '2022-11-25',
+      ...ORDER_CONTACTS,
+      serviceCharacteristics: [
+        ch('LINE_PROFILE', '141', 'DELETE'),
+        ch('LINE_PROFILE', '143', 'ADD'),
+        ch('SERVICE_ASSET_ID', 'd90936db-a191-4c65-a4bb-a1cc67b04fff', 'NONE'),
+      ],
+    };
+    const { payload } = buildModify(m, req, ACCOUNT, 'X-4', undefined, { minimumSpeeds: { '143': '62' } });
+    expect(goldenDiff(payload, seedPayload('modifyRegrade'), [...CHOSEN, ...SEED_INCONSISTENT])).toEqual([]);
+  });
+
   it('modify: provider migration with a technology change FTTC → FTTP (changeTechnology, Migration, managed install)', () => {
     const req: OrderRequest = {
       orderType: 'MODIFY',

@@ -15,7 +15,7 @@ import {
   siteContact,
 } from './common.js';
 import type { Bb1Account, Json, OrderRequest, ReservedSlot } from './types.js';
-import { ROOT_ITEM_ID } from './provide.js';
+import { ROOT_ITEM_ID, type PlaceFacts } from './provide.js';
 
 type Actioned = Map<string, { NONE?: string; ADD?: string; DELETE?: string }>;
 
@@ -55,6 +55,7 @@ export function buildModify(
   account: Bb1Account,
   externalId: string,
   slot: ReservedSlot | undefined,
+  facts: PlaceFacts = {},
 ): ModifyPlan {
   const p = new Problems();
   if (!req.serviceCharacteristics) {
@@ -122,6 +123,10 @@ export function buildModify(
     if (tech === 'FTTP') rootChars.push(char(j.ontTypeAttribute, j.ontType.newOnt));
     rootChars.push(char(oa.attributes.installType, slot ? oa.installType.managed : oa.installType.self));
   }
+  // A new product has its own minimum guaranteed speed (seed 000's regrade): the tenant's, else the offering's
+  // from the availability answer for the address the order names.
+  const speed = lpChange?.ADD && !a.get('MINIMUM_SPEED')?.ADD ? facts.minimumSpeeds?.[target.lineProfile] : undefined;
+  if (speed) rootChars.push(char(oa.characteristics.MINIMUM_SPEED, speed));
   for (const name of ROOT_ATTRIBUTES) {
     const v = a.get(name)?.ADD;
     if (v) rootChars.push(char(oa.characteristics[name], v));
