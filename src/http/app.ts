@@ -1,6 +1,6 @@
-import { canonicalJsonQuery } from './middleware/json-query.js';
 import express, { type Express, type RequestHandler } from 'express';
 import { jsonBody, queryLimits, rejectUnstorableStrings } from './middleware/limits.js';
+import { canonicalJsonQuery } from './middleware/json-query.js';
 import { requireOperator } from './middleware/operator-auth.js';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
