@@ -202,6 +202,24 @@ describe.each(ENGINES)('BB1 coverage end to end with the sandbox (%s)', (engine)
     expect(second.body.messages).toEqual([
       `appointmentReservationId: reservation ${id} is already used by order ${first.body.id}; reserve another slot`,
     ]);
+    // nor by an amendment of another order
+    const conversation = `cov-${engine}-amend`;
+    const other = await stack.call(
+      'post',
+      '/v1/service-orders',
+      provide(ADDRESS, 'FTTP', '122', { appointmentReservationId: await reserve(ADDRESS) }),
+      { headers: { 'X-Conversation-ID': conversation } },
+    );
+    expect(other.status).toBe(201);
+    await acknowledged(conversation);
+    const amend = await stack.call('post', '/v1/service-order-amendments', {
+      orderId: other.body.id,
+      appointmentReservationId: id,
+    });
+    expect([amend.status, amend.body.messages]).toEqual([
+      422,
+      [`appointmentReservationId: reservation ${id} is already used by order ${first.body.id}; reserve another slot`],
+    ]);
   });
 
   it("query encodings: seed 002's URL-encoded example verbatim, '+' for a space, a raw ':' and singleDayAppointment", async () => {
