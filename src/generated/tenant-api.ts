@@ -237,8 +237,11 @@ export interface components {
         };
         /** @example BTWHOLESALEBB1 */
         SupplierId: string;
-        /** @enum {string} */
-        AddressIdentifierType: "UPRN" | "NAD" | "DistrictCode" | "ROBT";
+        /**
+         * @description `DirectoryNumber` (the line's telephone number) and `AccessLineId` (an existing copper line's id, as `existingLines[].lineId` gives it) make a line-based availability check (BB1); send NAD and DistrictCode beside them to check the address as well.
+         * @enum {string}
+         */
+        AddressIdentifierType: "UPRN" | "NAD" | "DistrictCode" | "ROBT" | "DirectoryNumber" | "AccessLineId";
         AdditionalIdentifier: {
             id: string;
             type: components["schemas"]["AddressIdentifierType"];
@@ -299,6 +302,8 @@ export interface components {
                 id: string;
                 name?: string;
                 serviceCharacteristics?: components["schemas"]["ServiceCharacteristicValues"][];
+                /** @description Each `LINE_PROFILE` value's own figures, as the supplier gave them for this offering. BB1: `MINIMUM_SPEED` (the minimum guaranteed speed in Mbps, to be told to the end customer at sale; an order that does not send `MINIMUM_SPEED` gets this value), `MAX_DOWNSTREAM_MBPS` / `MIN_DOWNSTREAM_MBPS` / `MAX_UPSTREAM_MBPS` / `MIN_UPSTREAM_MBPS` (the estimate's top and bottom), `MAX_LINE_DOWNSTREAM_MBPS`, `MAX_LINE_UPSTREAM_MBPS`, `MIN_LINE_UPSTREAM_MBPS`, `ADVERTISED_DOWNSTREAM_MBPS` / `ADVERTISED_UPSTREAM_MBPS` ("up to"), `AVAILABILITY_FLAG`, `AVAILABILITY_DATE` (when an offering not yet available, e.g. on the waiting list, will be), and `REASON_CODE` with its meaning in `REASON_TEXT` and `REASON_NOTE`. */
+                lineProfiles?: components["schemas"]["LineProfileFigures"][];
             }[];
             siteInformation?: components["schemas"]["SiteInformation"];
             unavailabilityReasons?: {
@@ -307,10 +312,25 @@ export interface components {
                 text?: string;
             }[];
         };
+        LineProfileFigures: {
+            /**
+             * @description the LINE_PROFILE value
+             * @example 122
+             */
+            value: string;
+            /**
+             * @description the supplier's name for the offering
+             * @example FTTP 160_30M
+             */
+            name?: string;
+            lineCharacteristics: components["schemas"]["NameValue"][];
+        };
         /** @enum {string} */
         InstallationType: "STANDARD" | "EXTENDED_STANDARD" | "NON_STANDARD";
         SiteInformation: {
-            /** @description Present when a new line or ONT can be installed. */
+            /** @description Facts about the place that belong to no one line, values as the supplier gives them. BB1: `FTTP_NEW_ONT_AVAILABLE` (Y, N, W = waiting list, P = planned), `FTTP_EXISTING_ONT_AVAILABLE` (a spare port on an existing ONT), `FTTP_TRANSFER_OR_TAKEOVER_AVAILABLE` (a working FTTP service that could be transferred or taken over), `FTTP_PRIORITY_EXCHANGE`, `FTTP_INSTALL_PROCESS` (1 Stage, KCI2 Assure), `PREMISE_TYPE`, `TMA_MARKER`, `TMA_NOTICE_OR_PERMIT`, and `PENDING_CEASE` (Y) when a cease is pending. */
+            siteCharacteristics?: components["schemas"]["NameValue"][];
+            /** @description Present when a new line or ONT can be installed. `installationType` present: an appointment is needed; `EXTENDED_STANDARD` is a two-stage install (BB1 KCI2 Assure), with `INSTALL_NOTES`. BB1 `lineCharacteristics`: the best speeds of the offerings, `MINIMUM_LEAD_TIME`, `AVAILABILITY_DATE`, `INSTALL_NOTES`, `MINIMUM_SITE_VISIT_REASON`, `AVAILABILITY_FLAG`. */
             line?: {
                 /** @enum {string} */
                 type?: "NEW";
@@ -319,6 +339,7 @@ export interface components {
                 installationType?: components["schemas"]["InstallationType"];
                 lineCharacteristics?: components["schemas"]["NameValue"][];
             };
+            /** @description Lines already at the place. Copper (BB1): `lineId` is the `LINE_ID` a START (stopped line), TAKEOVER or TRANSFER (working line) orders; `status` ACTIVE (working) or STOPPED with `stoppedDate`; `lineCharacteristics` `PARTIAL_DN`, `PENDING_CEASE`, `NTE_FLOOR`, `NTE_ROOM`, `NTE_POSITION`. Fibre: the ONT with its ports (`ONT_REFERENCE` and `ONT_PORT` of a re-use). */
             existingLines?: components["schemas"]["ExistingLine"][];
         };
         ExistingLine: {
@@ -410,6 +431,10 @@ export interface components {
             serviceCharacteristics?: components["schemas"]["ServiceCharacteristic"][];
             primaryContact?: components["schemas"]["Contact"];
             secondaryContact?: components["schemas"]["Contact"];
+            /** @description The order's primary contact when it is not the site contact (`primaryContact` is then the site contact only). Absent: `primaryContact` is both. `secondaryContact` is the order's secondary contact. */
+            orderContact?: components["schemas"]["Contact"];
+            /** @description The tenant's id for the party the service is sold to (BB1 `EndCustomer` party). */
+            endCustomerReference?: string;
             appointmentReservationId?: number;
             /** Format: date */
             requestedCompletionDate?: string;
@@ -475,6 +500,8 @@ export interface components {
             serviceCharacteristics?: components["schemas"]["ServiceCharacteristic"][];
             primaryContact?: components["schemas"]["Contact"];
             secondaryContact?: components["schemas"]["Contact"];
+            orderContact?: components["schemas"]["Contact"];
+            endCustomerReference?: string;
             appointmentReservationId?: number;
             appointmentSupplierReference?: string;
             appointmentTimeslot?: components["schemas"]["Timeslot"];
@@ -849,7 +876,7 @@ export interface operations {
     handleAvailabilityCheck: {
         parameters: {
             query: {
-                /** @description JSON-encoded AddressIdentifier. BB1 needs NAD and DistrictCode (send all identifiers). */
+                /** @description JSON-encoded AddressIdentifier. BB1 needs NAD and DistrictCode (send all identifiers), or a DirectoryNumber or AccessLineId for a line-based check. Encoded as any client does it: `%20` or `+` for a space, `:` and `,` encoded or raw. */
                 address: string;
                 suppliers?: components["schemas"]["SupplierId"][];
                 /** @description Not currently used. */
@@ -899,6 +926,8 @@ export interface operations {
                 appointmentFromDate?: string;
                 appointmentPurpose?: components["schemas"]["AppointmentPurpose"];
                 standardOnly?: boolean;
+                /** @description Only slots that start and end on the same day (UK time). Every BB1 slot does. */
+                singleDayAppointment?: boolean;
             };
             header: {
                 /** @description Unique per request; echoed on the response. */

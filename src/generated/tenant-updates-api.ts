@@ -88,8 +88,11 @@ export interface components {
         SupplierId: string;
         /** @enum {string} */
         OrderStatus: "RECEIVED_BY_GATEWAY" | "SENT_TO_SUPPLIER" | "FAILED_TO_SEND" | "ACKNOWLEDGED" | "IN_PROGRESS" | "REJECTED" | "PENDING" | "HELD" | "PENDING_AMENDMENT" | "PENDING_CANCELLATION" | "CANCELLED" | "COMPLETED";
-        /** @enum {string} */
-        AddressIdentifierType: "UPRN" | "NAD" | "DistrictCode" | "ROBT";
+        /**
+         * @description `DirectoryNumber` (the line's telephone number) and `AccessLineId` (an existing copper line's id, as `existingLines[].lineId` gives it) make a line-based availability check (BB1); send NAD and DistrictCode beside them to check the address as well.
+         * @enum {string}
+         */
+        AddressIdentifierType: "UPRN" | "NAD" | "DistrictCode" | "ROBT" | "DirectoryNumber" | "AccessLineId";
         AdditionalIdentifier: {
             id: string;
             type: components["schemas"]["AddressIdentifierType"];
@@ -178,6 +181,8 @@ export interface components {
             serviceCharacteristics?: components["schemas"]["ServiceCharacteristic"][];
             primaryContact?: components["schemas"]["Contact"];
             secondaryContact?: components["schemas"]["Contact"];
+            orderContact?: components["schemas"]["Contact"];
+            endCustomerReference?: string;
             appointmentReservationId?: number;
             appointmentSupplierReference?: string;
             appointmentTimeslot?: components["schemas"]["Timeslot"];

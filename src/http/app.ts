@@ -1,5 +1,6 @@
 import express, { type Express, type RequestHandler } from 'express';
 import { jsonBody, queryLimits, rejectUnstorableStrings } from './middleware/limits.js';
+import { canonicalJsonQuery } from './middleware/json-query.js';
 import { requireOperator } from './middleware/operator-auth.js';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
@@ -81,6 +82,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/v1', requireBearer(ctx.tokens, 'tenant-api'));
   app.use('/ops', requireOperator(ctx.config));
   app.use(rejectUnstorableStrings);
+  app.use(canonicalJsonQuery);
   app.use(
     OpenApiValidator.middleware({
       apiSpec: loadServiceSpec() as never,

@@ -6,8 +6,15 @@ import type { Events } from '../platform/events.js';
 import { InvalidRequest, NotFound, Unprocessable } from './errors.js';
 import { REQUEST_FIELD, refusalOf, requestReceived, type TenantRequestKind } from './lifecycle.js';
 import type { Amendment, AmendmentRequest, Cancellation, CancellationRequest } from './order.js';
-import { TenantOrders, insertRequest, nextRequestId, updateOrder, type StoredOrder } from './order-store.js';
-import { reservedSlot } from './reserve-appointment.js';
+import {
+  TenantOrders,
+  consumeReservation,
+  insertRequest,
+  nextRequestId,
+  updateOrder,
+  type StoredOrder,
+} from './order-store.js';
+import { reservationMismatch, reservedSlot } from './reserve-appointment.js';
 import { supplierFor } from './tenant-suppliers.js';
 
 export interface RequestDeps {
@@ -43,12 +50,14 @@ async function receiveRequest<T extends Amendment | Cancellation>(
   conversationId: string,
   build: (order: StoredOrder, id: number, now: string) => { body: T; payload: unknown },
   amendment?: Parameters<typeof requestReceived>[3],
+  check?: (order: StoredOrder, trx: Db) => Promise<void>,
 ): Promise<T> {
   const result = await db.transaction().execute(async (trx) => {
     const order = await new TenantOrders(trx, tenant.id).getForUpdate(orderId, trx);
     if (!order) throw new NotFound(`service order ${orderId}`);
     const refusal = refusalOf(kind, orderId, order.status);
     if (refusal) throw new Unprocessable(refusal);
+    await check?.(order, trx);
     const id = await nextRequestId(trx, tenant.id, kind);
     const now = new Date().toISOString();
     const { body, payload } = build(order, id, now);
@@ -99,6 +108,20 @@ export function makeAmendOrder(deps: RequestDeps) {
         return { body, payload };
       },
       { request: req, appointment: slot && { reference: slot.supplierReference, start: slot.start, end: slot.end } },
+      // a reservation is for one order, at its address (as when an order is created)
+      async (order, trx) => {
+        if (!slot) return;
+        const mismatch = reservationMismatch(slot, {
+          address: order.entity.address,
+          serviceOrderItem: order.entity.serviceOrderItem,
+        });
+        if (mismatch) throw new Unprocessable(mismatch);
+        const usedBy = await consumeReservation(trx, tenant.id, slot.id, order.id);
+        if (usedBy)
+          throw new Unprocessable(
+            `appointmentReservationId: reservation ${slot.id} is already used by order ${usedBy}; reserve another slot`,
+          );
+      },
     );
   };
 }

@@ -3,13 +3,13 @@ import type { Tenant } from '../config/tenants.js';
 import type { Db } from '../store/database.js';
 import type { SupplierRegistry } from '../suppliers/registry.js';
 import type { Events } from '../platform/events.js';
-import { InvalidRequest } from './errors.js';
+import { InvalidRequest, Unprocessable } from './errors.js';
 import { externalIdFor, isProvide, type OrderEntity, type OrderRequest, type ReservedSlot } from './order.js';
 import { getService, putServices } from '../services/service-store.js';
 import { requestForService } from '../services/complete-request.js';
-import { TenantOrders } from './order-store.js';
+import { TenantOrders, consumeReservation } from './order-store.js';
 import { AMENDED_FIELDS } from './entity-updates.js';
-import { reservedSlot } from './reserve-appointment.js';
+import { reservationMismatch, reservedSlot } from './reserve-appointment.js';
 import { supplierFor } from './tenant-suppliers.js';
 
 const ENTITY_FIELDS = [
@@ -18,6 +18,8 @@ const ENTITY_FIELDS = [
   'serviceId',
   'serviceCharacteristics',
   ...AMENDED_FIELDS,
+  'orderContact',
+  'endCustomerReference',
   'ceaseReason',
 ] as const;
 
@@ -60,6 +62,10 @@ export function makeCreateOrder({ db, suppliers, events }: CreateOrderDeps) {
       req.appointmentReservationId === undefined
         ? undefined
         : await reservedSlot(db, tenant.id, req.appointmentReservationId);
+    const mismatch = slot && reservationMismatch(slot, req);
+    if (mismatch) throw new Unprocessable(mismatch);
+    // What the supplier must be asked before the order is planned (outside the transaction: it is I/O).
+    const facts = await supplier.orders.prepare?.(account, req);
     const suffix = randomBytes(4).toString('hex');
     // The order id is taken in the same transaction as the order is stored: a request the tables refuse
     // rolls back and leaves no gap in the tenant's numbering.
@@ -71,7 +77,12 @@ export function makeCreateOrder({ db, suppliers, events }: CreateOrderDeps) {
       // against it otherwise; the record shows the change in flight until the order ends.
       const service = isProvide(req.orderType) ? undefined : await getService(trx, tenant.id, req.serviceId!, true);
       const request = isProvide(req.orderType) ? req : requestForService(supplier, account, service, req);
-      const plan = supplier.orders.plan(account, request, { externalId, slot });
+      const plan = supplier.orders.plan(account, request, { externalId, slot, facts });
+      const usedBy = slot && (await consumeReservation(trx, tenant.id, slot.id, id));
+      if (usedBy)
+        throw new Unprocessable(
+          `appointmentReservationId: reservation ${slot!.id} is already used by order ${usedBy}; reserve another slot`,
+        );
       const now = new Date().toISOString();
       const stored = await orders.insert({
         id,

@@ -4,8 +4,9 @@ import type { AddressQuery, SlotQuery } from '../suppliers/supplier.js';
 import { InvalidRequest } from './errors.js';
 import type { Address, AddressIdentifier, ServiceAvailability, Timeslot } from './order.js';
 import { supplierFor, suppliersOf } from './tenant-suppliers.js';
+import { withinOneDay } from './timeslots.js';
 
-export type SlotRequest = Omit<SlotQuery, 'today'> & { supplier: string };
+export type SlotRequest = Omit<SlotQuery, 'today'> & { supplier: string; singleDayAppointment?: boolean };
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -35,7 +36,10 @@ export function makeLookups({ suppliers }: { suppliers: SupplierRegistry }) {
     /** GET /v1/available-appointments. */
     async availableAppointments(tenant: Tenant, q: SlotRequest) {
       const { supplier, account } = supplierFor(suppliers, tenant, q.supplier);
-      const slots: Timeslot[] = await supplier.lookups.slots(account, { ...q, today: today() });
+      const { singleDayAppointment, ...query } = q;
+      let slots: Timeslot[] = await supplier.lookups.slots(account, { ...query, today: today() });
+      if (singleDayAppointment)
+        slots = slots.filter((s) => withinOneDay(s.timeslotStartDateTime, s.timeslotEndDateTime));
       return { address: q.address, serviceSpecification: q.serviceSpecification, availableTimeslots: slots };
     },
   };

@@ -460,3 +460,32 @@ export async function getReservation(
     expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
   };
 }
+
+/**
+ * Marks a reservation as used by an order, in the order's transaction; answers the order that already used it, if
+ * one did (a reservation is one engineer visit: one order only). The mark lives in the reservation's body.
+ */
+export async function consumeReservation(
+  db: Db,
+  tenantId: string,
+  id: number,
+  orderId: number,
+): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('appointments')
+    .select('body')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const body = row.body as StoredReservation & { consumedBy?: number };
+  if (body.consumedBy !== undefined && body.consumedBy !== orderId) return body.consumedBy;
+  await db
+    .updateTable('appointments')
+    .set({ body: JSON.stringify({ ...body, consumedBy: orderId }) })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+  return undefined;
+}

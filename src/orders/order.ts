@@ -28,6 +28,9 @@ export interface ReservedSlot {
   end: string;
   siteVisitReason?: string;
   timeslot?: Timeslot;
+  /** where and for what the slot was reserved (an order must be for the same) */
+  address?: AddressIdentifier;
+  serviceSpecification?: { id: string };
 }
 
 /** Unique across tenants, orders and database resets: tenant, order id and a random suffix. */

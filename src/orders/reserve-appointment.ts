@@ -4,7 +4,7 @@ import type { SupplierRegistry } from '../suppliers/registry.js';
 import { nextValue } from '../store/counters.js';
 import { classifySlot } from './timeslots.js';
 import { Unprocessable } from './errors.js';
-import type { Reservation, ReservationRequest, ReservedSlot } from './order.js';
+import type { AddressIdentifier, Reservation, ReservationRequest, ReservedSlot } from './order.js';
 import { getReservation, insertReservation, type StoredReservation } from './order-store.js';
 import { supplierFor } from './tenant-suppliers.js';
 
@@ -52,5 +52,33 @@ export async function reservedSlot(
     end: r.timeslot.timeslotEndDateTime,
     siteVisitReason: r.siteVisitReason,
     timeslot: r.timeslot,
+    address: r.address,
+    serviceSpecification: r.serviceSpecification,
   };
+}
+
+/**
+ * Why a reservation does not fit an order, if it does not: the order must be at the address the slot was reserved
+ * for (no identifier of one type differs, and at least one is shared) and for the same service specification.
+ */
+export function reservationMismatch(
+  slot: ReservedSlot,
+  order: { address?: AddressIdentifier; serviceOrderItem?: { serviceSpecification: { id: string } } },
+  field = 'appointmentReservationId',
+): string | undefined {
+  const ids = (a: AddressIdentifier | undefined) =>
+    new Map(a ? [[a.type, a.id], ...(a.additionalIdentifiers ?? []).map((x) => [x.type, x.id] as const)] : []);
+  if (slot.address && order.address) {
+    const r = ids(slot.address);
+    const o = ids(order.address);
+    const differs = [...o].find(([type, id]) => r.has(type) && r.get(type) !== id);
+    const shared = [...o].some(([type, id]) => r.get(type) === id);
+    if (differs || !shared)
+      return `${field}: reservation ${slot.id} was made for another address (${differs ? `${differs[0]} ${r.get(differs[0])}, not ${differs[1]}` : 'no identifier in common'}); reserve a slot for this address`;
+  }
+  const want = order.serviceOrderItem?.serviceSpecification.id;
+  const had = slot.serviceSpecification?.id;
+  if (want && had && want.toUpperCase() !== had.toUpperCase())
+    return `${field}: reservation ${slot.id} was made for ${had}, not ${want}; reserve a slot for ${want}`;
+  return undefined;
 }

@@ -30,3 +30,11 @@ export function classifySlot(startIso: string, endIso: string): { classification
   const classification = `${day}${part}` as Classification;
   return { classification, standard: day === 'WEEKDAY' && part !== '_EARLY' && part !== '_EVENING' };
 }
+
+const LONDON_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
+
+/** Whether a slot starts and ends on the same UK day (an end at midnight closes the day it started). */
+export function withinOneDay(startIso: string, endIso: string): boolean {
+  const end = new Date(new Date(endIso).getTime() - 1);
+  return LONDON_DATE.format(new Date(startIso)) === LONDON_DATE.format(end);
+}

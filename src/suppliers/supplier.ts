@@ -131,8 +131,18 @@ export interface SupplierOrders<Account> {
    * ids), completed from what the connector knows of the service into the explicit request the supplier needs.
    */
   completeIntent?(account: Account, service: KnownService, request: OrderRequest): OrderRequest;
+  /**
+   * Optional I/O before planning an order: what the supplier must be asked about the place for the order
+   * (e.g. the offering's minimum guaranteed speed, the install process, an address record to create). Its
+   * answer is opaque to everyone else and given to `plan` as `facts`.
+   */
+  prepare?(account: Account, request: OrderRequest): Promise<unknown>;
   /** Pure. Throws InvalidRequest naming every field the tables cannot express. */
-  plan(account: Account, request: OrderRequest, context: { externalId: string; slot?: ReservedSlot }): OrderPlan;
+  plan(
+    account: Account,
+    request: OrderRequest,
+    context: { externalId: string; slot?: ReservedSlot; facts?: unknown },
+  ): OrderPlan;
   planAmend(account: Account, order: PlacedOrder, request: AmendmentRequest, slot?: ReservedSlot): { payload: unknown };
   planCancel(account: Account, order: PlacedOrder, request: CancellationRequest): { payload: unknown };
   send(account: Account, payload: unknown): Promise<SendReceipt>;

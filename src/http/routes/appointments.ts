@@ -19,6 +19,7 @@ export function appointmentRoutes(ctx: AppContext): Router {
         appointmentFromDate: q.appointmentFromDate as string | undefined,
         appointmentPurpose: q.appointmentPurpose as string | undefined,
         standardOnly: q.standardOnly === true || q.standardOnly === 'true',
+        singleDayAppointment: q.singleDayAppointment === true || q.singleDayAppointment === 'true',
       }),
     );
   });

@@ -65,6 +65,12 @@ export class Bb1Connector {
   addresses(t: Bb1Credentials, params: Record<string, unknown>) {
     return this.timed('address', () => this.client(t).call('GET', BB1_PATHS.address, { params, idempotent: true }));
   }
+  /** seed 000 "POST Create temporary ROBT address record" (reference bt-bb1.md §1 row 2) */
+  createAddress(t: Bb1Credentials, body: unknown) {
+    return this.timed('createAddress', () =>
+      this.client(t).call<Record<string, unknown>>('POST', BB1_PATHS.address, { data: body, idempotent: false }),
+    );
+  }
   searchSlots(t: Bb1Credentials, body: unknown) {
     return this.timed('searchSlots', () =>
       this.client(t).call('POST', BB1_PATHS.searchSlots, { data: body, idempotent: true }),

@@ -16,9 +16,17 @@ import { Bb1Connector } from './connector.js';
 import { Bb1Error } from './client.js';
 import { loadBb1Mappings } from './mappings/load.js';
 import type { Bb1Mappings, Technology } from './mappings/indexed.js';
-import { buildPoqRequest, translateAddresses, translatePoqResponse } from './availability.js';
+import {
+  buildPoqRequest,
+  buildTemporaryRobt,
+  placeFactsOf,
+  translateAddresses,
+  translatePoqResponse,
+} from './availability.js';
+import { identifiers } from './outbound/common.js';
+import type { AddressIdentifier } from '../../orders/order.js';
 import { buildReservation, buildSlotSearch, translateSlots } from './appointments.js';
-import { buildProvide } from './outbound/provide.js';
+import { buildProvide, type PlaceFacts } from './outbound/provide.js';
 import { buildModify } from './outbound/modify.js';
 import { buildCease } from './outbound/cease.js';
 import { buildAmend, buildCancel, type KnownItem } from './outbound/amend-cancel.js';
@@ -47,10 +55,61 @@ export function planOrder(
   req: OrderRequest,
   externalId: string,
   slot?: Parameters<typeof buildProvide>[4],
+  facts?: PlaceFacts,
 ) {
-  if (req.orderType === 'MODIFY') return buildModify(m, req, account, externalId, slot);
+  if (req.orderType === 'MODIFY') return buildModify(m, req, account, externalId, slot, facts);
   if (req.orderType === 'CEASE') return buildCease(m, req, account, externalId);
-  return buildProvide(m, req, account, externalId, slot);
+  return buildProvide(m, req, account, externalId, slot, facts);
+}
+
+/**
+ * Before a provide (or a modify that changes the product at an address it names) is planned, what BB1 must be
+ * asked about the place: a temporary ROBT record when the address has
+ * a NAD but no ROBT (seed 000), and the availability answer (seed 001) when the order needs it — the offering's
+ * minimum guaranteed speed when the tenant sends no MINIMUM_SPEED, the install process of an appointed FTTP order
+ * (two-stage KCI2 Assure). An address the tables cannot use is left for planning to name.
+ */
+export async function prepareOrder(
+  m: Bb1Mappings,
+  connector: Bb1Connector,
+  account: Bb1AccountConfig,
+  req: OrderRequest,
+  log?: Logger,
+): Promise<PlaceFacts> {
+  const facts: PlaceFacts = {};
+  const ids = identifiers(req.address);
+  if (!ids.has('NAD') || !ids.has('DistrictCode') || req.orderType === 'CEASE') return facts;
+  const modify = req.orderType === 'MODIFY';
+  const chars = (modify ? req.serviceCharacteristics : req.serviceOrderItem?.serviceCharacteristics) ?? [];
+  const tech = m.technology(String(req.serviceOrderItem?.serviceSpecification.id ?? '').toUpperCase());
+  // a modify asks only when it changes the product (a new LINE_PROFILE, explicitly or by intent)
+  const changesProduct =
+    !modify || chars.some((c) => c.name === 'LINE_PROFILE' && c.action !== 'NONE' && c.action !== 'DELETE');
+  const needsSpeed = changesProduct && !chars.some((c) => c.name === 'MINIMUM_SPEED');
+  const needsProcess = !modify && tech?.lineType === 'FIBRE' && req.appointmentReservationId !== undefined;
+  if (needsSpeed || needsProcess) {
+    const nadOnly: AddressIdentifier = {
+      id: ids.get('NAD')!,
+      type: 'NAD',
+      additionalIdentifiers: [{ id: ids.get('DistrictCode')!, type: 'DistrictCode' }],
+    };
+    // Best effort: an availability check that fails does not stop the order (BB1 takes it without the speed, and
+    // the tenant may have told the end customer already); the order then carries what the tenant sent.
+    try {
+      const res = await connector.poq(account, buildPoqRequest(m, nadOnly, account.cugId));
+      Object.assign(facts, placeFactsOf(translatePoqResponse(m, res.data, BB1_ID)));
+    } catch (e) {
+      log?.warn({ err: (e as Error).message }, 'availability before the order failed; ordering without its facts');
+    }
+  }
+  if (!ids.has('ROBT') && !modify) {
+    const res = await connector.createAddress(account, buildTemporaryRobt(ids.get('NAD')!, ids.get('DistrictCode')!));
+    const id = res.data?.id;
+    if (typeof id !== 'string' || !id)
+      throw new Bb1Error('unavailable', 'BB1 answered the temporary ROBT address request without an id');
+    facts.robt = id;
+  }
+  return facts;
 }
 
 /** The BB1 mapping maintainer's tools (`npm run mappings -- … --supplier BTWHOLESALEBB1`). */
@@ -133,7 +192,7 @@ export function createBb1Supplier(deps: Bb1Deps): Supplier<Bb1AccountConfig> & {
         return translateAddresses(res.data) as never;
       },
       async availability(account, q) {
-        const res = await connector.poq(account, buildPoqRequest(q.address, account.cugId));
+        const res = await connector.poq(account, buildPoqRequest(m(), q.address, account.cugId));
         return translatePoqResponse(m(), res.data, BB1_ID) as never;
       },
       async slots(account, q) {
@@ -161,8 +220,9 @@ export function createBb1Supplier(deps: Bb1Deps): Supplier<Bb1AccountConfig> & {
 
     orders: {
       completeIntent: (_account, service, req) => completeIntent(m(), service, req),
-      plan(account, req, { externalId, slot }) {
-        const p = planOrder(m(), account, req, externalId, slot);
+      prepare: (account, req) => prepareOrder(m(), connector, account, req, deps.log),
+      plan(account, req, { externalId, slot, facts }) {
+        const p = planOrder(m(), account, req, externalId, slot, facts as PlaceFacts | undefined);
         const adapterState: Bb1AdapterState = { technology: p.technology, ecode: p.ecode };
         return { payload: p.payload, adapterState };
       },

@@ -293,3 +293,83 @@ describe('outbound validation explains itself', () => {
     ]);
   });
 });
+
+describe('FTTC and SOGFAST in the tables', () => {
+  it('a new FTTC provide is refused naming the field (BB1 serves FTTC services, sells no new ones)', () => {
+    expect(
+      messages(() => buildProvide(m, provide('NEW', 'FTTC', [['LINE_PROFILE', '143']]), ACCOUNT, 'E', undefined)),
+    ).toEqual([
+      'serviceOrderItem.serviceSpecification.id: BTWHOLESALEBB1 sells no new FTTC service (existing ones can be modified, migrated or ceased); allowed: FTTP, SOGEA, SOADSL, SOGFAST',
+    ]);
+  });
+
+  it('a profile with no ecode can be what a service has, never what is ordered', () => {
+    const req: OrderRequest = {
+      orderType: 'MODIFY',
+      supplier: 'BTWHOLESALEBB1',
+      serviceId: 'BBONE1',
+      serviceCharacteristics: [
+        { name: 'LINE_PROFILE', value: '143', action: 'DELETE' },
+        { name: 'LINE_PROFILE', value: '141', action: 'ADD' },
+        { name: 'SERVICE_ASSET_ID', value: 'a-1', action: 'NONE' },
+      ],
+    };
+    expect(messages(() => buildModify(m, req, ACCOUNT, 'E', undefined))).toEqual([
+      'serviceCharacteristics LINE_PROFILE: 141 (FTTC 40_10M) has no ecode in the tables, so BTWHOLESALEBB1 cannot be sent an order for it',
+    ]);
+    const cease: OrderRequest = {
+      orderType: 'CEASE',
+      supplier: 'BTWHOLESALEBB1',
+      serviceId: 'BBONE1',
+      serviceCharacteristics: [
+        { name: 'LINE_PROFILE', value: '141', action: 'NONE' },
+        { name: 'SERVICE_ASSET_ID', value: 'a-1', action: 'NONE' },
+      ],
+    };
+    expect(messages(() => buildCease(m, cease, ACCOUNT, 'E'))).toEqual([
+      'serviceCharacteristics LINE_PROFILE: 141 (FTTC 40_10M) has no ecode in the tables, so BTWHOLESALEBB1 cannot be sent a cease of it',
+    ]);
+  });
+});
+
+describe('provider-to-provider migration with a change of technology', () => {
+  const slot = { id: 9, supplierReference: 'A1B2C3DFR', start: '2026-03-02T08:00:00Z', end: '2026-03-02T13:00:00Z' };
+  it('TRANSFER to FTTP from another provider’s copper line: Migration, FTTPMigration, a new ONT, the access line', () => {
+    const req = provide('TRANSFER', 'FTTP', [
+      ['LINE_PROFILE', '122'],
+      ['LINE_ID', 'LSA00000002'],
+      ['MINIMUM_SPEED', '76'],
+    ]);
+    const plan = buildProvide(m, req, ACCOUNT, 'E', slot);
+    expect(chars(plan.payload as never)).toMatchObject({
+      ATT_RT_AccessTechnology: 'FTTP',
+      ATT_X_JOURNEYTYPE: 'Migration',
+      ATT_RT_MigrationReason: 'FTTPMigration',
+      ATT_RT_ONTType: 'New ONT',
+      ATT_X_AccessLineID: 'LSA00000002',
+      ATT_RT_AccessLineType: 'Working',
+      ATT_RT_InstallType: 'M',
+    });
+    expect(chars(plan.payload as never).ATT_RT_ONTReferenceNumber).toBeUndefined();
+  });
+
+  it('without an appointment it is refused naming the field; a TRANSFER on the same ONT is the one without a visit', () => {
+    const req = provide('TRANSFER', 'FTTP', [
+      ['LINE_PROFILE', '122'],
+      ['LINE_ID', 'LSA00000002'],
+    ]);
+    expect(messages(() => buildProvide(m, req, ACCOUNT, 'E', undefined))).toEqual([
+      'appointmentReservationId: a TRANSFER from a copper line (LINE_ID) to FTTP needs an engineer appointment (a new ONT)',
+    ]);
+    const sameOnt = provide('TRANSFER', 'FTTP', [
+      ['LINE_PROFILE', '122'],
+      ['ONT_REFERENCE', 'ONT0046482937'],
+      ['ONT_PORT', '1'],
+    ]);
+    expect(chars(buildProvide(m, sameOnt, ACCOUNT, 'E', undefined).payload as never)).toMatchObject({
+      ATT_X_JOURNEYTYPE: 'Migration',
+      ATT_RT_ONTType: 'Existing ONT',
+      ATT_RT_ONTReferenceNumber: 'ONT0046482937',
+    });
+  });
+});

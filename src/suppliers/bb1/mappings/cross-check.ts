@@ -27,9 +27,9 @@ export function crossCheck(t: Bb1Tables, src: Record<TableName, YamlSource>): st
       problems.push(`${where}: ecode ${ecode} is already used by ${prior} (each ecode means one product)`);
     ecodes.set(ecode, what);
   };
-  t['line-profiles'].lineProfiles.forEach((lp, i) =>
-    claim(lp.ecode, `LINE_PROFILE ${lp.lineProfile}`, at('line-profiles', ['lineProfiles', i, 'ecode'])),
-  );
+  t['line-profiles'].lineProfiles.forEach((lp, i) => {
+    if (lp.ecode) claim(lp.ecode, `LINE_PROFILE ${lp.lineProfile}`, at('line-profiles', ['lineProfiles', i, 'ecode']));
+  });
   t['care-levels'].careLevels.forEach((c, i) =>
     claim(c.ecode, `CARE_LEVEL ${c.careLevel}`, at('care-levels', ['careLevels', i, 'ecode'])),
   );

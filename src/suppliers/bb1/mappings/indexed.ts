@@ -1,6 +1,6 @@
-import type { Bb1Tables, CodeRule, SeverityRule } from './schema.js';
+import type { Bb1Tables, CodeRule, SeverityRule, TECHNOLOGIES } from './schema.js';
 
-export type Technology = 'FTTP' | 'SOGEA' | 'SOADSL';
+export type Technology = (typeof TECHNOLOGIES)[number];
 export type LineProfileRow = Bb1Tables['line-profiles']['lineProfiles'][number];
 export type TechnologyRow = Bb1Tables['technologies']['technologies'][number];
 export type CareLevelRow = Bb1Tables['care-levels']['careLevels'][number];
@@ -38,7 +38,7 @@ export function indexTables(tables: Bb1Tables, where: Bb1Mappings['where'] = () 
     tables,
     where,
     lineProfile: (v) => lps.find((l) => l.lineProfile === v),
-    lineProfileByEcode: (e) => lps.find((l) => l.ecode === e),
+    lineProfileByEcode: (e) => lps.find((l) => l.ecode !== undefined && l.ecode === e),
     lineProfileByVariant: (v) => lps.find((l) => l.variant.toLowerCase() === v.trim().toLowerCase()),
     technology: (id) => techs.find((t) => t.id === id),
     technologyByAccess: (a) =>

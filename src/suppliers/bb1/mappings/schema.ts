@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ACTION_TYPES, INFORMATION_TYPES, ORDER_STATUSES, PROBLEM_CODES } from '../../../orders/vocabulary.js';
 
-export const TECHNOLOGIES = ['FTTP', 'SOGEA', 'SOADSL'] as const;
+export const TECHNOLOGIES = ['FTTP', 'SOGEA', 'SOADSL', 'SOGFAST', 'FTTC'] as const;
 /** The tenant characteristics an amendment may change on BB1 (seed 002 "Orders": the chargebands). */
 export const AMENDABLE_CHARACTERISTICS = ['ECC_CHARGEBAND', 'TRC_CHARGEBAND'] as const;
 
@@ -41,7 +41,13 @@ export const Tables = {
       lineProfiles: z
         .array(
           z
-            .object({ lineProfile: z.string().regex(/^\d{1,4}$/), variant: z.string().min(1), ecode, technology })
+            .object({
+              lineProfile: z.string().regex(/^\d{1,4}$/),
+              variant: z.string().min(1),
+              /** absent: the seeds name the product but give no ecode; it can be a service's current profile, never a target */
+              ecode: ecode.optional(),
+              technology,
+            })
             .strict(),
         )
         .min(1),
@@ -59,6 +65,8 @@ export const Tables = {
               lineType: z.enum(['FIBRE', 'COPPER']),
               defaultCareLevel: z.string(),
               appointmentTechnology: z.string(),
+              /** false: BB1 still serves it (modify, cease, migrate away) but sells no new provide of it */
+              newProvide: z.boolean().optional(),
             })
             .strict(),
         )
@@ -94,6 +102,7 @@ export const Tables = {
       attribute: z.string(),
       fttpInstallTypeAttribute: z.string(),
       defaultFttpInstallType: z.string(),
+      fttpInstallTypes: z.record(z.enum(['STANDARD', 'EXTENDED_STANDARD', 'NON_STANDARD']), z.string()),
       appointmentTypes: z.object({ PROVIDE: z.string(), MODIFY: z.string(), REPAIR: z.string() }).strict(),
       siteVisitReasons: z.array(z.object({ siteVisitReason: z.string(), bb1Value: z.string(), ecode }).strict()).min(1),
     })
@@ -116,6 +125,7 @@ export const Tables = {
               journeyType: z.string(),
               requires: z.object({ FIBRE: z.array(z.string()), COPPER: z.array(z.string()) }).strict(),
               lineState: z.string().optional(),
+              fromCopper: z.array(z.string()).optional(),
             })
             .strict(),
         )
@@ -196,11 +206,40 @@ export const Tables = {
     .strict(),
   availability: z
     .object({
+      offeringCharacteristics: z.record(z.string(), z.string().regex(/^[A-Z_]+$/)),
+      siteCharacteristics: z.record(z.string(), z.string().regex(/^[A-Z_]+$/)),
+      copperLines: z
+        .object({
+          resourceType: z.string().min(1),
+          lineId: z.string().min(1),
+          status: z.string().min(1),
+          stoppedDate: z.string().min(1),
+          statuses: z.record(z.string(), z.enum(['ACTIVE', 'STOPPED'])),
+          lineCharacteristics: z.record(z.string(), z.string().regex(/^[A-Z_]+$/)),
+        })
+        .strict(),
+      lineChecks: z.record(z.enum(['DirectoryNumber', 'AccessLineId']), z.string().min(1)),
       lineCharacteristics: z.record(z.string(), z.string().regex(/^[A-Z_]+$/)),
       installProcess: z.record(z.string(), z.enum(['STANDARD', 'EXTENDED_STANDARD', 'NON_STANDARD'])),
       newLineFlags: z.array(z.string()),
       ontPortStatus: z.record(z.string(), z.enum(['ACTIVE', 'STOPPED', 'SPARE'])),
       unavailableReason: z.string(),
+    })
+    .strict(),
+  'reason-codes': z
+    .object({
+      reasonCodes: z
+        .array(
+          z
+            .object({
+              code: z.string().regex(/^[A-Z]$/),
+              definition: z.string().min(1),
+              note: z.string().min(1).optional(),
+              pendingCease: z.boolean().optional(),
+            })
+            .strict(),
+        )
+        .min(1),
     })
     .strict(),
   'ksu-codes': z

@@ -118,7 +118,7 @@ export function buildAmend(
   else if (slot) payload.requestedCompletionDate = `${slot.start.slice(0, 10)}T00:00:00Z`;
   payload.productOrderItem = [rootItem];
   // The order contacts as in the order (seed 000 section 5): the CUG, then the contacts that change.
-  payload.relatedParty = orderParties(account, req.primaryContact, req.secondaryContact);
+  payload.relatedParty = orderParties(account, req);
   payload['@type'] = T_ORDER;
   return payload;
 }

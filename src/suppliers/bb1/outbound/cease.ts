@@ -2,7 +2,7 @@ import type { Bb1Mappings, Technology } from '../mappings/indexed.js';
 import { Problems } from './translation-error.js';
 import { serviceChar } from './characteristics.js';
 import { actioned } from './modify.js';
-import { T_ITEM, T_NOTE, T_ORDER, T_PRODUCT, bb1Date, orderParties } from './common.js';
+import { T_ITEM, T_NOTE, T_ORDER, T_PRODUCT, bb1Date, orderParties, orderableEcode } from './common.js';
 import type { Bb1Account, Json, OrderRequest } from './types.js';
 import { ROOT_ITEM_ID } from './provide.js';
 
@@ -31,6 +31,7 @@ export function buildCease(
       );
   p.throwIfAny();
   const row = m.lineProfile(lp!)!;
+  const ecode = orderableEcode(row, 'a cease of it', p);
   const tech = row.technology as Technology;
   const table = m.tables['cessation-reasons'];
   const reason = req.ceaseReason ?? table.default;
@@ -44,20 +45,20 @@ export function buildCease(
         .map((x) => x.reason)
         .join(', ')}`,
     );
-    p.throwIfAny();
   }
+  p.throwIfAny();
   const payload: Json = { externalId };
   if (req.requestedCompletionDate) payload.requestedCompletionDate = bb1Date(req.requestedCompletionDate);
   payload.productOrderItem = [
     {
       id: ROOT_ITEM_ID,
       action: 'delete',
-      product: { id: assetId, productOffering: { id: row.ecode }, '@type': T_PRODUCT },
+      product: { id: assetId, productOffering: { id: ecode }, '@type': T_PRODUCT },
       note: { text: r!.bb1Text, type: 'CessationInstruction', '@type': T_NOTE },
       '@type': T_ITEM,
     },
   ];
-  payload.relatedParty = orderParties(account, req.primaryContact, req.secondaryContact);
+  payload.relatedParty = orderParties(account, req);
   payload['@type'] = T_ORDER;
-  return { payload, technology: tech, ecode: row.ecode };
+  return { payload, technology: tech, ecode };
 }

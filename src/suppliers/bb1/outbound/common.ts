@@ -1,4 +1,4 @@
-import type { Bb1Mappings } from '../mappings/indexed.js';
+import type { Bb1Mappings, LineProfileRow } from '../mappings/indexed.js';
 import type { AddressIdentifier, Bb1Account, Contact, Json } from './types.js';
 import type { Problems } from './translation-error.js';
 
@@ -60,9 +60,18 @@ export function siteContact(c: Contact): Json {
   };
 }
 
-/** Order-level parties: the CUG first, then order contacts by email (seed 000 section 5). */
-export function orderParties(account: Bb1Account, primary?: Contact, secondary?: Contact): Json[] {
+/**
+ * Order-level parties (seed 000 section 5): the CUG, the end customer the service is sold to (when the tenant
+ * names one), then the order contacts by email. The order's primary contact is `orderContact` when the tenant
+ * sends one (seed 000: site and order contacts differ), else the primary (site) contact.
+ */
+export function orderParties(
+  account: Bb1Account,
+  req: { primaryContact?: Contact; secondaryContact?: Contact; orderContact?: Contact; endCustomerReference?: string },
+): Json[] {
   const parties: Json[] = [{ id: account.cugId, role: 'BtCug', '@type': T_PARTY, '@referredType': 'Customer' }];
+  if (req.endCustomerReference)
+    parties.push({ id: req.endCustomerReference, role: 'EndCustomer', '@type': T_PARTY, '@referredType': 'Customer' });
   const emailParty = (c: Contact, id: string, role: string): Json => ({
     id,
     role,
@@ -72,9 +81,19 @@ export function orderParties(account: Bb1Account, primary?: Contact, secondary?:
     '@type': T_PARTY,
     '@referredType': 'Individual',
   });
+  const primary = req.orderContact ?? req.primaryContact;
   if (primary) parties.push(emailParty(primary, '-1', 'PrimaryOrderContact'));
-  if (secondary) parties.push(emailParty(secondary, '-2', 'SecondaryOrderContact'));
+  if (req.secondaryContact) parties.push(emailParty(req.secondaryContact, '-2', 'SecondaryOrderContact'));
   return parties;
+}
+
+/** A LINE_PROFILE row as something to order: it needs its ecode (line-profiles.yaml). */
+export function orderableEcode(lp: LineProfileRow, what: string, p: Problems): string {
+  if (!lp.ecode)
+    p.add(
+      `serviceCharacteristics LINE_PROFILE: ${lp.lineProfile} (${lp.variant}) has no ecode in the tables, so BTWHOLESALEBB1 cannot be sent ${what}`,
+    );
+  return lp.ecode ?? '';
 }
 
 /** A date (YYYY-MM-DD) as BB1's midnight UTC date-time. */

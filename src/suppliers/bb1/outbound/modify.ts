@@ -10,11 +10,12 @@ import {
   char,
   managedInstall,
   orderParties,
+  orderableEcode,
   places,
   siteContact,
 } from './common.js';
 import type { Bb1Account, Json, OrderRequest, ReservedSlot } from './types.js';
-import { ROOT_ITEM_ID } from './provide.js';
+import { ROOT_ITEM_ID, type PlaceFacts } from './provide.js';
 
 type Actioned = Map<string, { NONE?: string; ADD?: string; DELETE?: string }>;
 
@@ -54,6 +55,7 @@ export function buildModify(
   account: Bb1Account,
   externalId: string,
   slot: ReservedSlot | undefined,
+  facts: PlaceFacts = {},
 ): ModifyPlan {
   const p = new Problems();
   if (!req.serviceCharacteristics) {
@@ -79,14 +81,15 @@ export function buildModify(
   const tech = target.technology as Technology;
   const techRow = m.technology(tech)!;
 
+  const targetEcode = orderableEcode(target, lpChange?.ADD ? 'an order for it' : 'a modify of it', p);
   const care = a.get('CARE_LEVEL');
-  for (const [name, v] of [
-    ['CARE_LEVEL', care?.ADD],
-    ['CARE_LEVEL', care?.DELETE],
-  ] as const) {
+  // Only the new care level must be one BB1 sells for the technology: the one deleted is whatever the service
+  // has (seed 002's worked example moves an FTTP service from CARE_LEVEL 1, Basic, to 2).
+  {
+    const v = care?.ADD;
     if (v && !m.careLevel(v)!.technologies.includes(tech))
       p.add(
-        `${serviceChar(name)}: ${v} is not allowed for ${tech}; allowed: ${m.tables['care-levels'].careLevels
+        `${serviceChar('CARE_LEVEL')}: ${v} is not allowed for ${tech}; allowed: ${m.tables['care-levels'].careLevels
           .filter((c) => c.technologies.includes(tech))
           .map((c) => c.careLevel)
           .join(', ')}`,
@@ -120,6 +123,10 @@ export function buildModify(
     if (tech === 'FTTP') rootChars.push(char(j.ontTypeAttribute, j.ontType.newOnt));
     rootChars.push(char(oa.attributes.installType, slot ? oa.installType.managed : oa.installType.self));
   }
+  // A new product has its own minimum guaranteed speed (seed 000's regrade): the tenant's, else the offering's
+  // from the availability answer for the address the order names.
+  const speed = lpChange?.ADD && !a.get('MINIMUM_SPEED')?.ADD ? facts.minimumSpeeds?.[target.lineProfile] : undefined;
+  if (speed) rootChars.push(char(oa.characteristics.MINIMUM_SPEED, speed));
   for (const name of ROOT_ATTRIBUTES) {
     const v = a.get(name)?.ADD;
     if (v) rootChars.push(char(oa.characteristics[name], v));
@@ -130,7 +137,7 @@ export function buildModify(
     rootChars.push(char(oa.attributes.contractTermUnit, oa.defaults.contractTermUnit));
 
   const rootChanges = lpChange?.ADD !== undefined || rootChars.length > 0;
-  const product: Json = { id: assetId, productOffering: { id: target.ecode } };
+  const product: Json = { id: assetId, productOffering: { id: targetEcode } };
   if (rootChars.length) product.productCharacteristic = rootChars.map((c) => ({ ...c, '@type': 'BTCharacteristic' }));
   if (lpChange?.ADD)
     product.productRelationship = [
@@ -234,7 +241,7 @@ export function buildModify(
   if (slot) payload.requestedCompletionDate = `${slot.start.slice(0, 10)}T00:00:00Z`;
   else if (req.requestedCompletionDate) payload.requestedCompletionDate = bb1Date(req.requestedCompletionDate);
   payload.productOrderItem = [root];
-  payload.relatedParty = orderParties(account, req.primaryContact, req.secondaryContact);
+  payload.relatedParty = orderParties(account, req);
   payload['@type'] = T_ORDER;
-  return { payload, technology: tech, ecode: target.ecode };
+  return { payload, technology: tech, ecode: targetEcode };
 }

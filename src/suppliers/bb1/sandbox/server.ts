@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { itemsFrom, ksu, type SandboxOrder, type StepOptions } from './ksu-builder.js';
 import { SCENARIOS, afterAmend, scenarioOf } from './scenarios.js';
+import { SANDBOX_LINES, poqAnswer } from './poq.js';
 
 export interface SandboxOptions {
   port?: number;
@@ -62,6 +63,9 @@ export async function startSandbox(o: SandboxOptions) {
   const pace = o.paceMs ?? 1500;
   const tokens = new Set<string>();
   let nextOrder = 228874;
+  let nextRobt = 1;
+  const robts = new Map<string, string>();
+  const received: Record<string, unknown>[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const sent: Record<string, unknown>[] = [];
 
@@ -110,69 +114,18 @@ export async function startSandbox(o: SandboxOptions) {
   });
 
   app.post('/hubco/tmf/productOfferingQualification/v4/productOfferingQualification', (req, res) => {
-    const place = req.body?.productOfferingQualificationItem?.[0]?.product?.place?.[0];
-    if (!place?.id || !place?.districtId) return bb1Error(res, 400, '25', 'place id and districtId are required');
-    if (String(place.id).endsWith('0000'))
-      return res.json({ qualificationResult: 'unqualified', productOfferingQualificationItem: [], state: 'done' });
-    const fttp = (id: string, speed: string) => ({
-      id,
-      product: {
-        place: [{ id: place.id, role: 'install address' }],
-        productCharacteristic: [
-          { name: 'AccessTechnology', value: 'FTTP' },
-          { name: 'productHighDownloadSpeed', value: speed },
-          { name: 'productMinimumGuaranteedSpeed', value: '76' },
-          { name: 'productHighUploadSpeed', value: '27.6' },
-          { name: 'FTTPEXISTINGONTAVAILABLE', value: 'N' },
-          { name: 'FTTPNEWONTAVAILABLE', value: 'Y' },
-          { name: 'FTTPINSTALLPROCESS', value: '1 Stage' },
-          { name: 'MINIMUMSITEVISITREASON', value: 'Standard' },
-          { name: 'REASONCODE', value: 'Z' },
-        ],
-        productOffering: { id: id === '1' ? 'FTTP 160_30M' : 'FTTP 1000_115M', name: 'FTTP' },
-        realizingResource: [
-          {
-            id: '1',
-            name: 'ONT Data',
-            value: {
-              ONTREFNUMBER: 'ONT0046482937',
-              ONTFLOOR: '',
-              ONTROOM: '',
-              ONTPOSITION: '',
-              PORTLIST: {
-                ONTPORT: [
-                  { ONTPORTNUMBER: '1', ONTPORTSTATUS: 'Working', ONTPORTTYPE: 'Data' },
-                  { ONTPORTNUMBER: '2', ONTPORTSTATUS: 'Spare', ONTPORTTYPE: 'Data' },
-                ],
-              },
-            },
-            valueType: 'object',
-            '@type': 'btONTResourceRef',
-          },
-        ],
-      },
-      '@type': 'btProductOfferingQualificationItem',
-    });
-    res.json({
-      qualificationResult: 'qualified',
-      state: 'done',
-      productOfferingQualificationItem: [
-        fttp('1', '147.2'),
-        fttp('2', '900'),
-        {
-          id: '3',
-          product: {
-            productCharacteristic: [
-              { name: 'AccessTechnology', value: 'SOGEA' },
-              { name: 'productHighDownloadSpeed', value: '73.6' },
-              { name: 'productLowDownloadSpeed', value: '61.64' },
-              { name: 'AVAILABILITY_FLAG', value: 'Y' },
-            ],
-            productOffering: { id: 'SOGEA 80_20M', name: 'SOGEA' },
-          },
-        },
-      ],
-    });
+    const a = poqAnswer(req.body ?? {});
+    res.status(a.status).json(a.body);
+  });
+
+  // seed 000 "POST Create temporary ROBT address record": a RoBT site record for an Openreach (NAD) address.
+  app.post('/common/geographicAddressManagement/v1/geographicAddress', (req, res) => {
+    const nad = (req.body?.alternateIds ?? []).find((x: { type?: string }) => x.type === 'OpenreachAddressId')?.id;
+    if (!nad || !req.body?.districtCode)
+      return bb1Error(res, 400, '25', 'alternateIds OpenreachAddressId and districtCode are required');
+    const id = `R9${String(nextRobt++).padStart(10, '0')}`;
+    robts.set(id, String(nad));
+    res.status(201).json({ ...req.body, id, addressSource: 'ROBT', qualifier: 'Temporary' });
   });
 
   app.post('/common/appointmentManagement/v4/searchTimeSlot', (req, res) => {
@@ -234,7 +187,20 @@ export async function startSandbox(o: SandboxOptions) {
         (c: { name: string }) => c.name === 'ATT_RT_ResellerID',
       )?.value;
       if (!/^[A-Z0-9]{3}$/.test(String(rid ?? ''))) return bb1Error(res, 400, '28', `Invalid ATT_RT_ResellerID ${rid}`);
+      const attr = (name: string) =>
+        (root.product?.productCharacteristic ?? []).find((c: { name: string }) => c.name === name)?.value;
+      const lineId = attr('ATT_X_AccessLineID');
+      if (lineId !== undefined) {
+        const state = SANDBOX_LINES[String(lineId)];
+        if (!state) return bb1Error(res, 400, '28', `Access line ${lineId} not found at the address`);
+        if (attr('ATT_RT_AccessLineType') !== state)
+          return bb1Error(res, 400, '28', `Access line ${lineId} is ${state}, not ${attr('ATT_RT_AccessLineType')}`);
+      }
+      const site = places.find((p: { role?: string }) => p.role === 'SiteAddress')?.id;
+      if (String(site).startsWith('R9') && !robts.has(String(site)))
+        return bb1Error(res, 400, '28', `Unknown temporary RoBT key ${site}`);
     }
+    received.push(body);
     const id = String(nextOrder++).padStart(8, '0');
     const notes = JSON.stringify(root.additionalNotes ?? []) + JSON.stringify(root.note ?? '');
     const appt = root.appointment;
@@ -381,6 +347,8 @@ export async function startSandbox(o: SandboxOptions) {
     url: `http://127.0.0.1:${port}`,
     orders,
     sent,
+    /** every order body the sandbox accepted, in order */
+    received,
     async stop() {
       for (const t of timers) clearTimeout(t);
       await chain;
