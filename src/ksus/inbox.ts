@@ -177,6 +177,8 @@ export interface PendingUpdate {
   supplier: string;
   body: unknown;
   receivedAt: string;
+  /** the order's externalId as the receiver found it (for updates that name the order otherwise) */
+  externalId: string | null;
 }
 
 /** Claims the oldest PENDING updates for this transaction (FOR UPDATE SKIP LOCKED: loops and instances share the work). */
@@ -187,8 +189,9 @@ export async function claimPending(trx: Db, limit: number): Promise<PendingUpdat
     supplier: string;
     body: unknown;
     received_at: Date | string;
+    external_id: string | null;
   }>`
-    SELECT id, tenant_id, supplier, body, received_at FROM ksu_inbox
+    SELECT id, tenant_id, supplier, body, received_at, external_id FROM ksu_inbox
     WHERE status = 'PENDING' ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(trx);
   return rows.map((r) => ({
     id: Number(r.id),
@@ -196,6 +199,7 @@ export async function claimPending(trx: Db, limit: number): Promise<PendingUpdat
     supplier: r.supplier,
     body: typeof r.body === 'string' ? JSON.parse(r.body) : r.body,
     receivedAt: new Date(r.received_at).toISOString(),
+    externalId: r.external_id,
   }));
 }
 

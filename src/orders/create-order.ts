@@ -71,7 +71,7 @@ export function makeCreateOrder({ db, suppliers, events }: CreateOrderDeps) {
       // against it otherwise; the record shows the change in flight until the order ends.
       const service = isProvide(req.orderType) ? undefined : await getService(trx, tenant.id, req.serviceId!, true);
       const request = isProvide(req.orderType) ? req : requestForService(supplier, account, service, req);
-      const plan = supplier.orders.plan(account, request, { externalId, slot });
+      const plan = supplier.orders.plan(account, request, { externalId, slot, conversationId });
       const now = new Date().toISOString();
       const stored = await orders.insert({
         id,

@@ -15,8 +15,9 @@ const DEFAULT_HOLD_MS = 24 * 3600 * 1000;
 export function makeReserveAppointment({ db, suppliers }: { db: Db; suppliers: SupplierRegistry }) {
   return async function reserveAppointment(tenant: Tenant, req: ReservationRequest): Promise<Reservation> {
     const { supplier, account } = supplierFor(suppliers, tenant, req.supplier);
-    const r = await supplier.lookups.reserve(account, req);
+    // The id is taken first, so that a supplier that takes the gateway's id is passed it (a refusal leaves a gap).
     const id = await nextValue(db, tenant.id, 'appointment');
+    const r = await supplier.lookups.reserve(account, req, { tenantId: tenant.id, id });
     const reservation: Reservation = {
       id,
       supplier: supplier.id,
