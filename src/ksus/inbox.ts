@@ -167,6 +167,23 @@ export class InboxWriter {
   }
 }
 
+/**
+ * An update the supplier's synchronous answer carried (a 201 that already acknowledged the order), stored as if
+ * the supplier had posted it, so that it reaches the tenant through the same applier, lifecycle and outbox.
+ */
+export async function storeAnswerUpdate(
+  db: Db,
+  order: { tenantId: string; supplier: string; externalId: string },
+  body: unknown,
+): Promise<void> {
+  const raw = JSON.stringify(body);
+  await sql`
+    INSERT INTO ksu_inbox (tenant_id, supplier, raw, body, event_type, external_id, status)
+    VALUES (${order.tenantId}, ${order.supplier}, ${raw}, ${raw}::jsonb, 'SYNCHRONOUS_ANSWER', ${order.externalId}, 'PENDING')`.execute(
+    db,
+  );
+}
+
 // ---- Reading and settling stored updates ------------------------------------------------------------
 
 export type InboxStatus = 'PENDING' | 'APPLIED' | 'UNMATCHED' | 'UNPARSEABLE' | 'REFUSED' | 'FAILED';

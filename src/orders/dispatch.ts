@@ -29,6 +29,7 @@ import { placedOrder } from './amend-cancel-order.js';
 import { supplierFor } from './tenant-suppliers.js';
 import type { OrderRequest } from './order.js';
 import { followOrders } from '../services/follow-orders.js';
+import { storeAnswerUpdate } from '../ksus/inbox.js';
 
 /** Orders claimed for sending at a time. */
 const ORDER_BATCH = 10;
@@ -126,6 +127,10 @@ export class Dispatcher {
           updateType: 'INFORMATIONAL',
           information: reason('UPDATE', { text: `Order sent to ${order.supplier}` }),
         });
+        if (receipt.update !== undefined) {
+          await storeAnswerUpdate(this.deps.db, order, receipt.update);
+          this.deps.events.emit('updates-stored');
+        }
       } catch (e) {
         const { outcome, message, timeout } = outcomeOf(e);
         const err = e as SupplierError;

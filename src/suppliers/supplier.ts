@@ -127,6 +127,11 @@ export interface SendReceipt {
   /** the supplier's reference for what it took (an amendment, a cancellation), when the answer gives one */
   supplierReference?: string;
   answer: SupplierAnswer;
+  /**
+   * What the answer itself reports of the order (a synchronous acknowledgement), as a body `updates.read` takes:
+   * applied as if the supplier had posted it.
+   */
+  update?: unknown;
 }
 
 export interface SupplierAnswer {

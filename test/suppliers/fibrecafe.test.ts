@@ -319,7 +319,7 @@ tenants:
     expect(kci.information).toMatchObject({ problemCode: 'FAULT_AT_ONT', text: 'ONT fault' });
   });
 
-  it("passes the altnet's 422 on as a rejected order, and sends a cancellation with the gateway's ids", async () => {
+  it("passes the altnet's 422 on as a rejected order, takes a 201 as its acknowledgement, and sends a cancellation with the gateway's ids", async () => {
     fibreco.state.orderAnswer = () => ({
       status: 422,
       body: { uuid: 'x', code: 'INVALID_REQUEST', messages: ['UPRN 10091846447 is not within our coverage area'] },
@@ -339,9 +339,15 @@ tenants:
         body: { supplierOrderReference: 'FC777', status: 'ACKNOWLEDGED' },
       });
     }
+    // A 201 acknowledges the order at once: the tenant hears of it as if the altnet had posted ACKNOWLEDGED.
     const created = await stack.call('post', '/v1/service-orders', fibreOrder());
     const id = created.body.id as number;
-    await sink.waitFor(() => kcisOf('FIBRECO', id).length > 0);
+    await sink.waitFor(() => kcisOf('FIBRECO', id).length >= 2);
+    expect(kcisOf('FIBRECO', id).map((k) => (k.information as { type: string }).type)).toEqual([
+      'UPDATE',
+      'ACKNOWLEDGED',
+    ]);
+    expect(kcisOf('FIBRECO', id)[1]!.entity).toMatchObject({ status: 'ACKNOWLEDGED', supplierOrderNumber: 'FC777' });
     const cancel = await stack.call('post', '/v1/service-order-cancellations', {
       orderId: id,
       reasonCode: 'CUSTOMER_CHANGED_MIND',
@@ -425,5 +431,83 @@ ${base}`,
     expect(dir.configuredSuppliers.map((m) => m.id)).toEqual(['ALTNET']);
     expect(dir.get('T')!.accounts).toEqual({ ALTNET: {} });
     expect(dir.byInboundClientId('altnet-updates')).toMatchObject({ supplierId: 'ALTNET', tenant: undefined });
+  });
+});
+
+describe.each(ENGINES)('Supplier Updates arriving together (%s)', (engine) => {
+  let altnet: Awaited<ReturnType<typeof startAltnetStub>>;
+  let stack: Stack;
+  beforeAll(async () => {
+    altnet = await startAltnetStub({
+      supplierId: 'ALTNET',
+      basePath: '/v1',
+      gateway: GATEWAY,
+      updatesClient: FIBRECO_UPDATES,
+    });
+    // No workers: the test runs the dispatcher and the applier itself, so updates posted out of order are
+    // stored before any is applied (no timing involved).
+    stack = await startStack({
+      engine,
+      kciUrl: 'http://127.0.0.1:9/kcis',
+      workers: false,
+      tenantsYaml: (kciUrl) => `
+suppliers:
+  - id: ALTNET
+    kind: fibrecafe-supplier-api
+    baseUrl: ${altnet.baseUrl}
+    auth: { type: oauth2, tokenUrl: ${altnet.tokenUrl}, clientId: gw, clientSecret: ${GATEWAY.clientSecret} }
+    updatesClient: { clientId: ${FIBRECO_UPDATES.clientId}, clientSecret: ${FIBRECO_UPDATES.clientSecret} }
+tenants:
+  - id: TENANT1
+    clients: [{ clientId: tenant1-app, clientSecret: ${T1_SECRET} }]
+    kci: { url: ${kciUrl}, auth: { type: none } }
+    suppliers: { ALTNET: {} }
+`,
+    });
+  });
+  afterAll(async () => {
+    await stack.stop();
+    await altnet.stop();
+  });
+
+  it('applies an order’s updates in sequenceNumber order, whatever order they were received in', async () => {
+    const created = await stack.call('post', '/v1/service-orders', {
+      orderType: 'NEW',
+      supplier: 'ALTNET',
+      address: ADDRESS,
+      serviceOrderItem: {
+        serviceSpecification: { id: 'FTTP' },
+        serviceCharacteristics: [{ name: 'LINE_PROFILE', value: '500-50' }],
+      },
+      primaryContact: CONTACT,
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as number;
+    await stack.service.dispatcher.run();
+    expect(altnet.calls('POST', '/service-orders')).toHaveLength(1);
+    const order = { id, tenant: 'TENANT1', supplierOrderReference: 'AN-1' };
+    const at = (s: number) => `2026-12-01T10:00:0${s}Z`;
+    const committed = '2026-12-20T23:59:59.000Z';
+    const bodies = [
+      { id: 'c', sequenceNumber: 3, issuedOn: at(3), reasonCode: 'COMPLETED', provideServiceOrder: order },
+      { id: 'a', sequenceNumber: 1, issuedOn: at(1), reasonCode: 'ACKNOWLEDGED', provideServiceOrder: order },
+      {
+        id: 'b',
+        sequenceNumber: 2,
+        issuedOn: at(2),
+        reasonCode: 'COMMITTED',
+        provideServiceOrder: { ...order, committedDate: committed },
+      },
+    ];
+    for (const b of bodies) expect((await altnet.push(stack.baseUrl, b)).status).toBe(204);
+    await stack.service.ksus.run();
+    const got = await stack.call('get', `/v1/service-orders/${id}`);
+    expect(got.body.updates.map((u: { information: { type: string } }) => u.information.type)).toEqual([
+      'UPDATE',
+      'ACKNOWLEDGED',
+      'COMMITTED',
+      'COMPLETED',
+    ]);
+    expect(got.body).toMatchObject({ status: 'COMPLETED', committedDate: committed, supplierOrderNumber: 'AN-1' });
   });
 });

@@ -7,6 +7,7 @@ import { tenantOfExternalId } from '../../orders/order.js';
 import { classifySlot } from '../../orders/timeslots.js';
 import { FibreCafeClient, type CallContext } from './client.js';
 import { SupplierError } from '../errors.js';
+import { randomUUID } from 'node:crypto';
 import {
   FIBRECAFE_KIND,
   FibreCafeAccountSchema,
@@ -271,7 +272,8 @@ export function createFibreCafeSupplier(
       // acknowledgement follows as a Supplier Update; 422 (or 400): refused, the supplier's messages passed on.
       async send(_account, payload) {
         const p = payload as Outbound;
-        return receipt(await client.call('POST', PATHS.orders, p.ctx, { data: p.body }));
+        const res = await client.call('POST', PATHS.orders, p.ctx, { data: p.body });
+        return { ...receipt(res), update: res.status === 201 ? answerUpdate(p.body, res.data) : undefined };
       },
       async sendAmend(_account, _order, payload) {
         const p = payload as Outbound;
@@ -318,6 +320,29 @@ export function createFibreCafeSupplier(
   function lookupCtx(account: FibreCafeAccount, context: { tenantId: string; conversationId?: string } | undefined) {
     return { tenant: tenantOf(account, context?.tenantId ?? ''), conversationId: context?.conversationId };
   }
+}
+
+/**
+ * A 201 to an order is the supplier's acknowledgement (status ACKNOWLEDGED), or its commitment (IN_PROGRESS with a
+ * committedDate): the Supplier Update it would otherwise have sent, so the tenant hears of it the same way.
+ */
+function answerUpdate(sent: Record<string, unknown>, data: unknown): Record<string, unknown> | undefined {
+  const d = (data ?? {}) as Record<string, unknown>;
+  const committed = d.status === 'IN_PROGRESS' && typeof d.committedDate === 'string';
+  if (d.status !== 'ACKNOWLEDGED' && !committed) return undefined;
+  const field =
+    sent.orderType === 'MODIFY'
+      ? 'modifyServiceOrder'
+      : sent.orderType === 'CEASE'
+        ? 'ceaseServiceOrder'
+        : 'provideServiceOrder';
+  return {
+    id: `answer-${sent.tenant}-${sent.id}-${randomUUID()}`,
+    sequenceNumber: 1,
+    issuedOn: new Date().toISOString(),
+    reasonCode: committed ? 'COMMITTED' : 'ACKNOWLEDGED',
+    [field]: { ...d, id: sent.id, tenant: sent.tenant },
+  };
 }
 
 const orderCtx = (order: PlacedOrder) => ({
