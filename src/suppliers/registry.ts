@@ -46,6 +46,8 @@ export interface SupplierKind {
   /** validates an entry of the top-level `suppliers:` list (without `id` and `kind`) */
   configSchema: z.ZodType<unknown, z.ZodTypeDef, unknown>;
   module(id: string, config: unknown): SupplierModule;
+  /** the tools for a folder of this kind's tables (the CLI offers every folder no built-in supplier owns) */
+  mappingTools?(folder: string): MappingTools;
 }
 
 /** Every kind of configured supplier: one line each. */

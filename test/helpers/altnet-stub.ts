@@ -53,7 +53,14 @@ export async function startAltnetStub(o: {
     res.json({
       address: JSON.parse(String(req.query.address)),
       serviceSpecifications: [
-        { id: 'FTTP', name: 'FTTH', serviceCharacteristics: [{ name: 'SPEED', values: ['900-100', '150-30'] }] },
+        {
+          id: 'FTTP',
+          name: 'FTTH',
+          serviceCharacteristics: [
+            { name: 'LINE_PROFILE', values: ['900-100', '150-30'] },
+            { name: 'MINIMUM_TERM_MONTHS', values: ['12', '24'] },
+          ],
+        },
       ],
       siteInformation: { line: { type: 'NEW', lineType: 'FIBRE', installationType: 'STANDARD' } },
     });

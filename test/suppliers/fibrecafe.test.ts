@@ -15,6 +15,9 @@ import { startAltnetStub } from '../helpers/altnet-stub.js';
 import { parseTenants, TenantsFileError } from '../../src/config/tenants.js';
 
 /**
+ * FIBRECO's tables are the shipped mappings/fibreco/ (LINE_PROFILE FIBRECO_900 ↔ 900-100, CONTRACT_TERM ↔
+ * MINIMUM_TERM_MONTHS); SLOWNET has none, so it is passed the tenant's words unchanged.
+ *
  * Issue 16's "done when": two stub altnets (real HTTP servers that record requests and push Supplier Updates)
  * configured as Fibre Cafe Supplier API suppliers beside the BB1 sandbox, from the tenants file alone.
  * TENANT1 may use BTWHOLESALEBB1 and FIBRECO; TENANT2 has no BB1 account: FIBRECO and SLOWNET.
@@ -92,7 +95,10 @@ tenants:
     address: ADDRESS,
     serviceOrderItem: {
       serviceSpecification: { id: 'FTTP' },
-      serviceCharacteristics: [{ name: 'LINE_PROFILE', value: '900-100' }],
+      serviceCharacteristics: [
+        { name: 'LINE_PROFILE', value: 'FIBRECO_900' },
+        { name: 'CONTRACT_TERM', value: '12' },
+      ],
     },
     primaryContact: CONTACT,
     ...extra,
@@ -122,10 +128,17 @@ tenants:
     expect(r.body).toEqual(expect.any(Array));
     expect(r.status).toBe(200);
     expect(r.body.map((e: { supplier: string }) => e.supplier)).toEqual(['BTWHOLESALEBB1', 'FIBRECO']);
+    // In the tenant's words, by FIBRECO's tables.
     expect(r.body[1]).toMatchObject({
       supplier: 'FIBRECO',
       serviceSpecifications: [
-        { id: 'FTTP', serviceCharacteristics: [{ name: 'SPEED', values: ['900-100', '150-30'] }] },
+        {
+          id: 'FTTP',
+          serviceCharacteristics: [
+            { name: 'LINE_PROFILE', values: ['FIBRECO_900', 'FIBRECO_150'] },
+            { name: 'CONTRACT_TERM', values: ['12', '24'] },
+          ],
+        },
       ],
     });
     expect(r.body[0].serviceSpecifications.length).toBeGreaterThan(0);
@@ -159,7 +172,20 @@ tenants:
   it('runs a second instance of the adapter (another id, another base URL) from configuration alone', async () => {
     const r = await availability('TENANT2', ['SLOWNET']);
     expect(r.status).toBe(200);
-    expect(r.body).toEqual([expect.objectContaining({ supplier: 'SLOWNET' })]);
+    // No tables for SLOWNET: its words pass unchanged.
+    expect(r.body).toEqual([
+      expect.objectContaining({
+        supplier: 'SLOWNET',
+        serviceSpecifications: [
+          expect.objectContaining({
+            serviceCharacteristics: [
+              { name: 'LINE_PROFILE', values: ['900-100', '150-30'] },
+              { name: 'MINIMUM_TERM_MONTHS', values: ['12', '24'] },
+            ],
+          }),
+        ],
+      }),
+    ]);
     const call = slownet.calls('GET', '/service-availability').at(-1)!;
     expect(call.headers.tenant).toBe('TENANT2');
     expect(fibreco.requests.some((q) => q.headers.tenant === 'TENANT2' && q.path === '/service-availability')).toBe(
@@ -204,7 +230,12 @@ tenants:
       id,
       tenant: 'TENANT1',
       orderType: 'NEW',
-      serviceOrderItem: { serviceCharacteristics: [{ name: 'LINE_PROFILE', value: '900-100' }] },
+      serviceOrderItem: {
+        serviceCharacteristics: [
+          { name: 'LINE_PROFILE', value: '900-100' },
+          { name: 'MINIMUM_TERM_MONTHS', value: '12' },
+        ],
+      },
       primaryContact: CONTACT,
     });
     expect(sent.body).not.toHaveProperty('supplier');
@@ -247,7 +278,12 @@ tenants:
             {
               supplierOrderReference: 'FC123',
               serviceId: 'FCSVC-123',
-              serviceOrderItem: { serviceCharacteristics: [{ name: 'ONT_REFERENCE', value: 'ONT-9' }] },
+              serviceOrderItem: {
+                serviceCharacteristics: [
+                  { name: 'ONT_REFERENCE', value: 'ONT-9' },
+                  { name: 'LINE_PROFILE', value: '900-100' },
+                ],
+              },
             },
           ),
         )
@@ -272,6 +308,16 @@ tenants:
     expect(last.supplierNotes).toEqual([
       { note: 'ONT fitted', type: 'Engineer Note', created: '2026-12-09T12:00:00Z' },
     ]);
+    // The supplier's characteristics in the tenant's words.
+    const chars = (last.entity as { serviceOrderItem: { serviceCharacteristics: { name: string; value: string }[] } })
+      .serviceOrderItem.serviceCharacteristics;
+    expect(chars).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'ONT_REFERENCE', value: 'ONT-9' }),
+        expect.objectContaining({ name: 'LINE_PROFILE', value: 'FIBRECO_900' }),
+      ]),
+    );
+    expect(chars.some((c) => c.value === '900-100')).toBe(false);
     expect(last.entity).toMatchObject({
       status: 'COMPLETED',
       supplierOrderNumber: 'FC123',

@@ -353,6 +353,7 @@ const orderCtx = (order: PlacedOrder) => ({
 /** The registry's entry for this kind: each configured supplier of it is a module of its own. */
 export const fibreCafeKind: SupplierKind = {
   configSchema: FibreCafeConfigSchema,
+  mappingTools: fibreCafeMappingTools,
   module(id, raw): SupplierModule {
     const config = raw as FibreCafeConfig;
     return {

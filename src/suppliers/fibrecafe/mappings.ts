@@ -44,6 +44,8 @@ type NameValue = { name: string; value: string };
 export interface Translation {
   readonly tableCount: number;
   readonly summary: string;
+  /** every translation as a line (`LINE_PROFILE → LINE_PROFILE: FIBRECO_900 → 900-100`), for diffs */
+  readonly lines: string[];
   outbound<T extends NameValue>(list: T[]): T[];
   inbound<T extends NameValue>(list: T[]): T[];
   /** availability's `{name, values}` the supplier offers, in the tenant's words */
@@ -111,8 +113,13 @@ export function loadTranslation(mappingsDir: string, folder: string): Translatio
   if (problems.length) throw new MappingsError(problems);
   const bySupplierName = new Map([...rules.values()].map((r) => [r.supplierName, r]));
   const tableCount = Number(Boolean(chars)) + Number(Boolean(profiles));
+  const lines = [...rules.values()].flatMap((r) => [
+    `${r.name} → ${r.supplierName}`,
+    ...[...r.values].map(([v, sv]) => `${r.name} → ${r.supplierName}: ${v} → ${sv}`),
+  ]);
   return {
     tableCount,
+    lines,
     summary: tableCount
       ? `${rules.size} characteristics translated (${[...rules.values()].reduce((n, r) => n + r.values.size, 0)} values)`
       : 'no tables: characteristics pass unchanged',

@@ -74,8 +74,9 @@ export async function startFibreCafeSandbox(o: FibreCafeSandboxOptions) {
           id: 'FTTP',
           name: 'FTTH',
           serviceCharacteristics: [
-            { name: 'LINE_PROFILE', values: ['FIBRECO_150', 'FIBRECO_500', 'FIBRECO_900'] },
-            { name: 'CONTRACT_TERM', values: ['12', '24'] },
+            // in the altnet's own words (mappings/fibreco/ translates them for tenants)
+            { name: 'LINE_PROFILE', values: ['150-30', '500-75', '900-100'] },
+            { name: 'MINIMUM_TERM_MONTHS', values: ['12', '24'] },
           ],
         },
       ],

@@ -7,7 +7,6 @@ import { loadTranslation } from './mappings.js';
 import { interpretUpdate, readUpdate, type ParsedUpdate } from './updates.js';
 
 const TABLES = ['characteristics.yaml', 'line-profiles.yaml'];
-const SAMPLE_CHARACTERISTICS = ['LINE_PROFILE', 'CONTRACT_TERM', 'CARE_LEVEL', 'END_USER_TYPE'];
 
 /** The mapping maintainer's tools for a Fibre Cafe Supplier API supplier's tables (`mappings/<folder>/`). */
 export function fibreCafeMappingTools(folder: string): MappingTools {
@@ -45,18 +44,14 @@ export function fibreCafeMappingTools(folder: string): MappingTools {
             // not there at that ref
           }
         }
-        const before = loadTranslation(scratch, folder);
-        const after = loadTranslation(dir, folder);
-        const changed: string[] = [];
-        const lines: string[] = [];
-        for (const name of SAMPLE_CHARACTERISTICS) {
-          const a = JSON.stringify(before.outbound([{ name, value: '*' }]));
-          const b = JSON.stringify(after.outbound([{ name, value: '*' }]));
-          if (a !== b) {
-            changed.push(name);
-            lines.push(`${name}: ${a} → ${b}`);
-          }
-        }
+        // Every translation before and after: what a tenant's or the supplier's words now become.
+        const was = new Set(loadTranslation(scratch, folder).lines);
+        const now = new Set(loadTranslation(dir, folder).lines);
+        const lines = [
+          ...[...was].filter((l) => !now.has(l)).map((l) => `- ${l}`),
+          ...[...now].filter((l) => !was.has(l)).map((l) => `+ ${l}`),
+        ];
+        const changed = [...new Set(lines.map((l) => l.slice(2).split(' ')[0]!))];
         return { text: lines.length ? lines.join('\n') : `no change in ${folder}'s tables since ${ref}`, changed };
       } finally {
         rmSync(scratch, { recursive: true, force: true });
