@@ -34,10 +34,14 @@ const today = () => new Date().toISOString().slice(0, 10);
 export function makeLookups({ suppliers }: { suppliers: SupplierRegistry }) {
   return {
     /** GET /v1/addresses through the supplier's address search. */
-    async findAddresses(tenant: Tenant, q: AddressQuery & { supplier?: string }): Promise<Address[]> {
+    async findAddresses(
+      tenant: Tenant,
+      q: AddressQuery & { supplier?: string },
+      conversationId?: string,
+    ): Promise<Address[]> {
       const { supplier, account } = supplierFor(suppliers, tenant, q.supplier);
       if (!q.postalCode && !q.uprn) throw new InvalidRequest(['query: postalCode or uprn is required']);
-      return supplier.lookups.addresses(account, q, { tenantId: tenant.id });
+      return supplier.lookups.addresses(account, q, { tenantId: tenant.id, conversationId });
     },
 
     /**
@@ -48,6 +52,7 @@ export function makeLookups({ suppliers }: { suppliers: SupplierRegistry }) {
     async checkAvailability(
       tenant: Tenant,
       q: { address: AddressIdentifier; suppliers?: string[] },
+      conversationId?: string,
     ): Promise<AvailabilityElement[]> {
       const asked = [...new Set(q.suppliers ?? suppliersOf(suppliers, tenant))].map((id) =>
         supplierFor(suppliers, tenant, id, 'suppliers'),
@@ -57,7 +62,7 @@ export function makeLookups({ suppliers }: { suppliers: SupplierRegistry }) {
           try {
             const limitMs = supplier.availabilityTimeoutMs ?? DEFAULT_AVAILABILITY_TIMEOUT_MS;
             return await withTimeout(
-              supplier.lookups.availability(account, { address: q.address }, { tenantId: tenant.id }),
+              supplier.lookups.availability(account, { address: q.address }, { tenantId: tenant.id, conversationId }),
               limitMs,
               () => {
                 return new SupplierError(supplier.id, 'timeout', `no answer within ${limitMs} ms`);
@@ -74,12 +79,12 @@ export function makeLookups({ suppliers }: { suppliers: SupplierRegistry }) {
     },
 
     /** GET /v1/available-appointments. */
-    async availableAppointments(tenant: Tenant, q: SlotRequest) {
+    async availableAppointments(tenant: Tenant, q: SlotRequest, conversationId?: string) {
       const { supplier, account } = supplierFor(suppliers, tenant, q.supplier);
       const slots: Timeslot[] = await supplier.lookups.slots(
         account,
         { ...q, today: today() },
-        { tenantId: tenant.id },
+        { tenantId: tenant.id, conversationId },
       );
       return { address: q.address, serviceSpecification: q.serviceSpecification, availableTimeslots: slots };
     },

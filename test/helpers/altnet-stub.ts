@@ -65,6 +65,17 @@ export async function startAltnetStub(o: {
       siteInformation: { line: { type: 'NEW', lineType: 'FIBRE', installationType: 'STANDARD' } },
     });
   });
+  api.get('/addresses', (req, res) => {
+    res.json([
+      {
+        identifier: { id: String(req.query.uprn ?? '200004033694'), type: 'UPRN' },
+        name: 'THE FIBRE HOUSE',
+        postcode: String(req.query.postalCode ?? 'LS1 1AA'),
+        country: 'UK',
+      },
+      { name: 'not an address: no identifier' },
+    ]);
+  });
   api.get('/available-appointments', (_req, res) => {
     res.json({
       availableTimeslots: [

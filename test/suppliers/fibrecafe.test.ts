@@ -146,7 +146,7 @@ tenants:
     expect(JSON.parse(String(call.query.address))).toEqual(ADDRESS);
     expect(call.headers).toMatchObject({ tenant: 'TENANT1', authorization: expect.stringMatching(/^Bearer /) });
     expect(call.headers['x-request-id']).toEqual(expect.any(String));
-    expect(call.headers['x-conversation-id']).toEqual(expect.any(String));
+    expect(call.headers['x-conversation-id']).toBe('conv-test'); // the tenant's
   });
 
   it("keeps the others' availability when a supplier hangs: its element carries SUPPLIER_TIMED_OUT", async () => {
@@ -409,6 +409,24 @@ tenants:
       reasonCode: 'CUSTOMER_CHANGED_MIND',
       supplierOrderReference: 'FC777',
     });
+  });
+
+  it('routes address search to the named supplier, with the tenant’s conversation id', async () => {
+    const r = await stack.call('get', '/v1/addresses', undefined, {
+      query: { postalCode: 'LS1 1AA', supplier: 'FIBRECO' },
+      headers: { 'X-Conversation-ID': 'conv-address-1' },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual([
+      { identifier: { id: '200004033694', type: 'UPRN' }, name: 'THE FIBRE HOUSE', postcode: 'LS1 1AA', country: 'UK' },
+    ]);
+    const call = fibreco.calls('GET', '/addresses').at(-1)!;
+    expect(call.query).toEqual({ postalCode: 'LS1 1AA' });
+    expect(call.headers).toMatchObject({ tenant: 'TENANT1', 'x-conversation-id': 'conv-address-1' });
+    // Two suppliers: a search that names none is refused, naming them.
+    const none = await stack.call('get', '/v1/addresses', undefined, { query: { postalCode: 'LS1 1AA' } });
+    expect(none.status).toBe(400);
+    expect(none.body.messages).toEqual(['supplier: required; this tenant may use BTWHOLESALEBB1, FIBRECO']);
   });
 
   it('routes appointments to the named altnet and reserves with the gateway id', async () => {

@@ -8,10 +8,14 @@ export function availabilityRoutes(ctx: AppContext): Router {
   return Router().get('/v1/service-availability', async (req, res) => {
     const suppliers =
       req.query.suppliers === undefined ? undefined : ([] as string[]).concat(req.query.suppliers as string[]);
-    const elements = await ctx.orders.checkAvailability(callingTenant(ctx, req), {
-      address: jsonQuery<AddressIdentifier>(req.query.address, 'address')!,
-      suppliers,
-    });
+    const elements = await ctx.orders.checkAvailability(
+      callingTenant(ctx, req),
+      {
+        address: jsonQuery<AddressIdentifier>(req.query.address, 'address')!,
+        suppliers,
+      },
+      req.get('X-Conversation-ID'),
+    );
     // A supplier that failed while others answered: its element carries the error it would have answered alone.
     res.json(
       elements.map((e) => {

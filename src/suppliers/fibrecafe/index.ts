@@ -117,7 +117,11 @@ export function createFibreCafeSupplier(
       async addresses(account, q, context) {
         const params = { postalCode: q.postalCode, uprn: q.uprn };
         const res = await client.call<unknown[]>('GET', PATHS.addresses, lookupCtx(account, context), { params });
-        return (Array.isArray(res.data) ? res.data : []) as never;
+        // Addresses as the Tenant API gives them; anything without an identifier is not one.
+        const list = Array.isArray(res.data) ? (res.data as { identifier?: { id?: unknown; type?: unknown } }[]) : [];
+        return list.filter(
+          (a) => a && typeof a.identifier?.id === 'string' && typeof a.identifier.type === 'string',
+        ) as never;
       },
       async availability(account, q, context) {
         const res = await client.call<Record<string, unknown>>('GET', PATHS.availability, lookupCtx(account, context), {
