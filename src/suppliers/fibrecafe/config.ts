@@ -41,14 +41,9 @@ export const FibreCafeConfigSchema = z
   .strict();
 export type FibreCafeConfig = z.infer<typeof FibreCafeConfigSchema>;
 
-/** A tenant's entry under `suppliers.<id>`: may be empty (`FIBRECO: {}`); the supplier knows the tenant by its id. */
-export const FibreCafeAccountSchema = z
-  .object({
-    /** the tenant id sent in the `Tenant` header, when the supplier knows the tenant by another (default: ours) */
-    tenant: z
-      .string()
-      .regex(/^\w{1,20}$/)
-      .optional(),
-  })
-  .strict();
+/**
+ * A tenant's entry under `suppliers.<id>`: empty (`FIBRECO: {}`): the altnet knows the tenant by its id here, sent
+ * in the `Tenant` header and named by its updates.
+ */
+export const FibreCafeAccountSchema = z.object({}).strict();
 export type FibreCafeAccount = z.infer<typeof FibreCafeAccountSchema>;

@@ -80,7 +80,7 @@ export function createFibreCafeSupplier(
     if (!baseUrl) throw new Error(`${id}: the sandbox is not running`);
     return baseUrl;
   });
-  const tenantOf = (account: FibreCafeAccount, tenantId: string) => account.tenant ?? tenantId;
+  const tenantOf = (_account: FibreCafeAccount, tenantId: string) => tenantId;
   const ctxOf = (account: FibreCafeAccount, order: { externalId: string; conversationId?: string }) => ({
     tenant: tenantOf(account, tenantOfExternalId(order.externalId) ?? ''),
     conversationId: order.conversationId,
