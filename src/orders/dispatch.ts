@@ -214,6 +214,7 @@ export class Dispatcher {
       let message = '';
       let answer: SupplierAnswer | undefined;
       let supplierReference: string | undefined;
+      let update: unknown;
       try {
         const { orders } = target.supplier;
         const receipt =
@@ -222,10 +223,16 @@ export class Dispatcher {
             : await orders.sendCancel(target.account, placedOrder(order), r.outbound);
         answer = receipt.answer;
         supplierReference = receipt.supplierReference;
+        update = receipt.update;
       } catch (e) {
         ({ outcome, message } = outcomeOf(e));
       }
       await this.settleRequest(r, outcome, message, answer, supplierReference);
+      // An answer that already says the request was carried out (a 201): applied as the supplier's update.
+      if (update !== undefined) {
+        await storeAnswerUpdate(db, order, update);
+        events.emit('updates-stored');
+      }
       events.emit('kcis-enqueued');
     }
     return rows.length;

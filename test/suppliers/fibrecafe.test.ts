@@ -409,6 +409,67 @@ tenants:
       reasonCode: 'CUSTOMER_CHANGED_MIND',
       supplierOrderReference: 'FC777',
     });
+    // Its 201 says the order is cancelled: the tenant hears so as from a CANCELLED update.
+    await sink.waitFor(() =>
+      kcisOf('FIBRECO', id).some((k) => (k.information as { type?: string })?.type === 'CANCELLED'),
+    );
+    const cancelled = kcisOf('FIBRECO', id).find((k) => (k.information as { type?: string })?.type === 'CANCELLED')!;
+    expect(cancelled.information).toMatchObject({ problemCode: 'CUSTOMER_CHANGED_MIND' });
+    expect(cancelled.entity).toMatchObject({
+      status: 'CANCELLED',
+      serviceOrderCancellation: { id: cancel.body.id, status: 'COMPLETED' },
+    });
+  });
+
+  it('sends an amendment with the gateway ids, and an AMENDED update naming it settles it', async () => {
+    fibreco.state.orderAnswer = () => ({ status: 202, body: undefined });
+    const created = await stack.call('post', '/v1/service-orders', fibreOrder());
+    const id = created.body.id as number;
+    await waitUntil(
+      () => fibreco.calls('POST', '/service-orders').some((c) => (c.body as { id: number }).id === id),
+      'the order to be sent',
+    );
+    const push = (u: unknown) => fibreco.push(stack.baseUrl, u);
+    expect((await push(update(id, 'TENANT1', 'ACKNOWLEDGED', {}, { supplierOrderReference: 'FC888' }))).status).toBe(
+      204,
+    );
+    await sink.waitFor(() => kcisOf('FIBRECO', id).length >= 2);
+    const amend = await stack.call('post', '/v1/service-order-amendments', {
+      orderId: id,
+      serviceCharacteristics: [{ name: 'LINE_PROFILE', value: 'FIBRECO_150' }],
+    });
+    expect(amend.status).toBe(201);
+    await waitUntil(() => fibreco.calls('POST', '/service-order-amendments').length > 0, 'the amendment to be sent');
+    expect(fibreco.calls('POST', '/service-order-amendments')[0]!.body).toEqual({
+      id: amend.body.id,
+      orderId: id,
+      supplierOrderReference: 'FC888',
+      serviceCharacteristics: [{ name: 'LINE_PROFILE', value: '150-30' }],
+    });
+    const naming = await push(update(id, 'TENANT1', 'AMENDED', {}, { supplierOrderReference: 'FC888' }));
+    expect(naming.status).toBe(422);
+    expect(naming.body?.messages?.[0]).toContain('body.provideServiceOrder.serviceOrderAmendmentId');
+    expect(
+      (
+        await push(
+          update(
+            id,
+            'TENANT1',
+            'AMENDED',
+            {},
+            { supplierOrderReference: 'FC888', serviceOrderAmendmentId: amend.body.id },
+          ),
+        )
+      ).status,
+    ).toBe(204);
+    await sink.waitFor(() =>
+      kcisOf('FIBRECO', id).some((k) => (k.information as { type?: string })?.type === 'AMENDED'),
+    );
+    const amended = kcisOf('FIBRECO', id).find((k) => (k.information as { type?: string })?.type === 'AMENDED')!;
+    expect(amended.entity).toMatchObject({
+      status: 'ACKNOWLEDGED',
+      serviceOrderAmendment: { id: amend.body.id, status: 'COMPLETED' },
+    });
   });
 
   it('routes address search to the named supplier, with the tenant’s conversation id', async () => {

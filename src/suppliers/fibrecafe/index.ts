@@ -8,6 +8,7 @@ import { classifySlot } from '../../orders/timeslots.js';
 import { FibreCafeClient, type CallContext } from './client.js';
 import { SupplierError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
+import { PROBLEM_CODES } from '../../orders/vocabulary.js';
 import {
   FIBRECAFE_KIND,
   FibreCafeAccountSchema,
@@ -279,21 +280,27 @@ export function createFibreCafeSupplier(
         const res = await client.call('POST', PATHS.orders, p.ctx, { data: p.body });
         return { ...receipt(res), update: res.status === 201 ? answerUpdate(p.body, res.data) : undefined };
       },
-      async sendAmend(_account, _order, payload) {
+      // 201: the amendment applied, the cancellation done (the tenant hears so as from an AMENDED / CANCELLED
+      // update); 202: confirmed later by a Supplier Update.
+      async sendAmend(_account, order, payload) {
         const p = payload as Outbound;
-        return receipt(
-          await client.call('POST', PATHS.amendments, p.ctx, { data: p.body }),
-          'serviceOrderAmendmentReference',
-          'supplierReference',
-        );
+        const res = await client.call('POST', PATHS.amendments, p.ctx, { data: p.body });
+        const r = receipt(res, 'serviceOrderAmendmentReference', 'supplierReference');
+        if (res.status !== 201) return r;
+        const entity = { serviceOrderAmendmentId: p.body.id, serviceOrderAmendmentReference: r.supplierReference };
+        return { ...r, update: requestAnswerUpdate(order, p, 'AMENDED', entity) };
       },
-      async sendCancel(_account, _order, payload) {
+      async sendCancel(_account, order, payload) {
         const p = payload as Outbound;
-        return receipt(
-          await client.call('POST', PATHS.cancellations, p.ctx, { data: p.body }),
-          'serviceOrderCancellationReference',
-          'supplierReference',
-        );
+        const res = await client.call('POST', PATHS.cancellations, p.ctx, { data: p.body });
+        const r = receipt(res, 'serviceOrderCancellationReference', 'supplierReference');
+        if (res.status !== 201) return r;
+        const entity = {
+          status: 'CANCELLED',
+          serviceOrderCancellationId: p.body.id,
+          serviceOrderCancellationReference: r.supplierReference,
+        };
+        return { ...r, update: requestAnswerUpdate(order, p, 'CANCELLED', entity) };
       },
     },
 
@@ -346,6 +353,38 @@ function answerUpdate(sent: Record<string, unknown>, data: unknown): Record<stri
     issuedOn: new Date().toISOString(),
     reasonCode: committed ? 'COMMITTED' : 'ACKNOWLEDGED',
     [field]: { ...d, id: sent.id, tenant: sent.tenant },
+  };
+}
+
+/** A 201 to an amendment or cancellation: the AMENDED or CANCELLED update it stands for. */
+function requestAnswerUpdate(
+  order: PlacedOrder,
+  sent: Outbound,
+  reasonCode: 'AMENDED' | 'CANCELLED',
+  entity: Record<string, unknown>,
+): Record<string, unknown> {
+  const field =
+    order.orderType === 'MODIFY'
+      ? 'modifyServiceOrder'
+      : order.orderType === 'CEASE'
+        ? 'ceaseServiceOrder'
+        : 'provideServiceOrder';
+  const reason = String(sent.body.reasonCode ?? '');
+  return {
+    id: `answer-${sent.ctx.tenant}-${String(sent.body.orderId)}-${randomUUID()}`,
+    // after any the supplier numbered: an answer is the newest thing known of the order
+    sequenceNumber: ((order.adapterState as OrderState | undefined)?.lastSequence ?? 0) + 1,
+    issuedOn: new Date().toISOString(),
+    reasonCode,
+    ...(reasonCode === 'CANCELLED'
+      ? { problemCode: (PROBLEM_CODES as readonly string[]).includes(reason) ? reason : 'OTHER' }
+      : {}),
+    [field]: {
+      id: sent.body.orderId,
+      tenant: sent.ctx.tenant,
+      ...(order.supplierOrderId ? { supplierOrderReference: order.supplierOrderId } : {}),
+      ...Object.fromEntries(Object.entries(entity).filter(([, v]) => v !== undefined)),
+    },
   };
 }
 
