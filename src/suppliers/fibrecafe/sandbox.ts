@@ -51,12 +51,16 @@ export async function startFibreCafeSandbox(o: FibreCafeSandboxOptions) {
     });
   }
 
+  // Updates are posted one after another (each once the one before was answered), as an altnet would.
+  let queue: Promise<void> = Promise.resolve();
   function schedule(steps: Record<string, unknown>[]) {
     steps.forEach((u, i) => {
       const t = setTimeout(
         () => {
           timers.delete(t);
-          post(u).catch((e) => o.log?.warn({ err: (e as Error).message }, 'sandbox update not delivered'));
+          queue = queue.then(() =>
+            post(u).catch((e) => o.log?.warn({ err: (e as Error).message }, 'sandbox update not delivered')),
+          );
         },
         pace * (i + 1),
       );
