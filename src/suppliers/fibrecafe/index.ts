@@ -81,9 +81,9 @@ export function createFibreCafeSupplier(
     if (!baseUrl) throw new Error(`${id}: the sandbox is not running`);
     return baseUrl;
   });
-  const tenantOf = (_account: FibreCafeAccount, tenantId: string) => tenantId;
-  const ctxOf = (account: FibreCafeAccount, order: { externalId: string; conversationId?: string }) => ({
-    tenant: tenantOf(account, tenantOfExternalId(order.externalId) ?? ''),
+  // The altnet knows a tenant by its id here (sent as `Tenant`, named back by its updates).
+  const ctxOf = (order: { externalId: string; conversationId?: string }): CallContext => ({
+    tenant: tenantOfExternalId(order.externalId) ?? '',
     conversationId: order.conversationId,
   });
   const receipt = (res: { status: number; data: unknown }, ...refFields: string[]): SendReceipt => ({
@@ -117,7 +117,7 @@ export function createFibreCafeSupplier(
     lookups: {
       async addresses(account, q, context) {
         const params = { postalCode: q.postalCode, uprn: q.uprn };
-        const res = await client.call<unknown[]>('GET', PATHS.addresses, lookupCtx(account, context), { params });
+        const res = await client.call<unknown[]>('GET', PATHS.addresses, lookupCtx(context), { params });
         // Addresses as the Tenant API gives them; anything without an identifier is not one.
         const list = Array.isArray(res.data) ? (res.data as { identifier?: { id?: unknown; type?: unknown } }[]) : [];
         return list.filter(
@@ -125,7 +125,7 @@ export function createFibreCafeSupplier(
         ) as never;
       },
       async availability(account, q, context) {
-        const res = await client.call<Record<string, unknown>>('GET', PATHS.availability, lookupCtx(account, context), {
+        const res = await client.call<Record<string, unknown>>('GET', PATHS.availability, lookupCtx(context), {
           params: { address: JSON.stringify(q.address), serviceTypes: 'BROADBAND' },
         });
         const data = (res.data ?? {}) as {
@@ -157,7 +157,7 @@ export function createFibreCafeSupplier(
       async slots(account, q, context) {
         const res = await client.call<{
           availableTimeslots?: { timeslotStartDateTime: string; timeslotEndDateTime: string }[];
-        }>('GET', PATHS.slots, lookupCtx(account, context), {
+        }>('GET', PATHS.slots, lookupCtx(context), {
           params: {
             address: JSON.stringify(q.address),
             serviceSpecification: JSON.stringify(q.serviceSpecification),
@@ -173,7 +173,7 @@ export function createFibreCafeSupplier(
         return q.standardOnly ? slots.filter((s) => s.standard) : slots;
       },
       async reserve(account, req, context) {
-        const res = await client.call<Record<string, unknown>>('POST', PATHS.reserve, lookupCtx(account, context), {
+        const res = await client.call<Record<string, unknown>>('POST', PATHS.reserve, lookupCtx(context), {
           data: {
             ...(context?.id !== undefined ? { id: context.id } : {}),
             address: req.address,
@@ -200,7 +200,7 @@ export function createFibreCafeSupplier(
 
     orders: {
       plan(account, req: OrderRequest, { externalId, slot, conversationId }) {
-        const tenant = tenantOf(account, tenantOfExternalId(externalId) ?? '');
+        const tenant = tenantOfExternalId(externalId) ?? '';
         const {
           supplier: _s,
           appointmentReservationId: _a,
@@ -261,7 +261,7 @@ export function createFibreCafeSupplier(
               }
             : {}),
         };
-        return { payload: { ctx: ctxOf(account, orderCtx(order)), body } satisfies Outbound };
+        return { payload: { ctx: ctxOf(orderCtx(order)), body } satisfies Outbound };
       },
       planCancel(account, order, req, context) {
         const body: Record<string, unknown> = {
@@ -271,7 +271,7 @@ export function createFibreCafeSupplier(
           ...(req.text ? { text: req.text } : {}),
           ...(order.supplierOrderId ? { supplierOrderReference: order.supplierOrderId } : {}),
         };
-        return { payload: { ctx: ctxOf(account, orderCtx(order)), body } satisfies Outbound };
+        return { payload: { ctx: ctxOf(orderCtx(order)), body } satisfies Outbound };
       },
       // 201: taken at once (the answer may carry the supplier's order reference); 202: taken, the
       // acknowledgement follows as a Supplier Update; 422 (or 400): refused, the supplier's messages passed on.
@@ -328,8 +328,8 @@ export function createFibreCafeSupplier(
     },
   };
 
-  function lookupCtx(account: FibreCafeAccount, context: { tenantId: string; conversationId?: string } | undefined) {
-    return { tenant: tenantOf(account, context?.tenantId ?? ''), conversationId: context?.conversationId };
+  function lookupCtx(context: { tenantId: string; conversationId?: string } | undefined): CallContext {
+    return { tenant: context?.tenantId ?? '', conversationId: context?.conversationId };
   }
 }
 
