@@ -17,6 +17,8 @@ const base = process.env.BASE_URL ?? saved.baseUrl ?? 'http://127.0.0.1:8080';
 const clientId = process.env.DEMO_CLIENT_ID ?? saved.clientId;
 const clientSecret = process.env.DEMO_CLIENT_SECRET ?? saved.clientSecret;
 const scenario = process.argv[2] ?? process.env.SCENARIO ?? 'happy';
+// `npm run demo -- fibreco`: the order goes to the built-in sandbox altnet (a Fibre Cafe Supplier API supplier).
+const supplier = scenario === 'fibreco' ? 'FIBRECO' : 'BTWHOLESALEBB1';
 const stallMs = Number(process.env.DEMO_STALL_MS ?? 60000);
 const t0 = Date.now();
 const line = (what: string, detail = '') =>
@@ -73,18 +75,27 @@ const address = {
 };
 line('token', 'demo tenant authenticated');
 const avail = await api('GET', `/v1/service-availability?address=${encodeURIComponent(JSON.stringify(address))}`);
-const fttp = avail[0].serviceSpecifications.find((s: Json) => s.id === 'FTTP');
-line(
-  'availability',
-  avail[0].serviceSpecifications
-    .map((s: Json) => `${s.id} ${s.serviceCharacteristics[0].values.join('/')}`)
-    .join(', ') + `; install ${avail[0].siteInformation?.line?.installationType ?? 'none'}`,
-);
+// One element per supplier the tenant may use (a supplier that failed is an element with its error).
+for (const el of avail as unknown as Json[])
+  line(
+    `availability ${el.supplier}`,
+    el.error
+      ? `error ${el.error.code}: ${el.error.messages.join('; ')}`
+      : el.serviceSpecifications
+          .map((s: Json) => `${s.id} ${s.serviceCharacteristics[0].values.join('/')}`)
+          .join(', ') + `; install ${el.siteInformation?.line?.installationType ?? 'none'}`,
+  );
+const mine = (avail as unknown as Json[]).find((el: Json) => el.supplier === supplier);
+if (!mine || mine.error) {
+  line('UNEXPECTED', `no availability from ${supplier}`);
+  process.exit(1);
+}
+const fttp = mine.serviceSpecifications.find((s: Json) => s.id === 'FTTP');
 async function reserveSlot(fromIso: string) {
   const from = fromIso.slice(0, 10);
   const slots = await api(
     'GET',
-    `/v1/available-appointments?supplier=BTWHOLESALEBB1&address=${encodeURIComponent(JSON.stringify(address))}&serviceSpecification=${encodeURIComponent('{"id":"FTTP"}')}&appointmentFromDate=${from}&appointmentPurpose=PROVIDE`,
+    `/v1/available-appointments?supplier=${supplier}&address=${encodeURIComponent(JSON.stringify(address))}&serviceSpecification=${encodeURIComponent('{"id":"FTTP"}')}&appointmentFromDate=${from}&appointmentPurpose=PROVIDE`,
   );
   const slot = slots.availableTimeslots[0];
   line(
@@ -92,19 +103,19 @@ async function reserveSlot(fromIso: string) {
     `${slots.availableTimeslots.length} slots, first ${slot.timeslotStartDateTime} (${slot.classification})`,
   );
   const r = await api('POST', '/v1/appointments', {
-    supplier: 'BTWHOLESALEBB1',
+    supplier,
     address,
     serviceSpecification: { id: 'FTTP' },
     purpose: 'PROVIDE',
     timeslot: slot,
   });
-  line('reserved', `reservation ${r.id}, BT reference ${r.supplierReference}`);
+  line('reserved', `reservation ${r.id}, ${supplier} reference ${r.supplierReference}`);
   return r;
 }
 const reservation = await reserveSlot(new Date(Date.now() + 86400000).toISOString());
 const order = await api('POST', '/v1/service-orders', {
   orderType: 'NEW',
-  supplier: 'BTWHOLESALEBB1',
+  supplier,
   address,
   appointmentReservationId: reservation.id,
   serviceOrderItem: {

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const env = { ...process.env };
   const secrets: Record<string, string> = {};
   if (demo) {
-    for (const k of ['DEMO_CLIENT_SECRET', 'DEMO_BB1_SECRET', 'DEMO_KSU_SECRET'])
+    for (const k of ['DEMO_CLIENT_SECRET', 'DEMO_BB1_SECRET', 'DEMO_KSU_SECRET', 'DEMO_FIBRECO_SECRET'])
       secrets[k] = env[k] ??= randomBytes(18).toString('base64url');
     env.DEMO_KCI_URL ??= `${publicBase}/demo/inbox/kcis`;
   }

@@ -68,9 +68,12 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     () => readBacklog(db),
     (e) => log.warn({ err: (e as Error).message }, 'backlog gauges: database read failed'),
   );
+  // The built-in suppliers and those the tenants file configures (its top-level `suppliers:` list).
+  const modules = [...(o.modules ?? SUPPLIER_MODULES)];
+  for (const m of tenants.configuredSuppliers) if (!modules.some((x) => x.id === m.id)) modules.push(m);
   const suppliers = createSuppliers(
     { env: o.env ?? process.env, mappingsDir: config.mappingsDir, metrics, log },
-    o.modules ?? SUPPLIER_MODULES,
+    modules,
   );
   const events = new TypedEvents<ConnectorEvents>((event, err) => log.error({ err, event }, 'event listener failed'));
   const runState: AppContext['runState'] = { state: 'starting' };

@@ -8,7 +8,11 @@ const ISSUER = 'bb1-connector';
 const ALG = 'ES256';
 type CryptoKey = Parameters<jose.SignJWT['sign']>[0];
 
+/** The tenantId of a supplier-wide client's token: it calls back for every tenant, and each update names its own. */
+export const SUPPLIER_WIDE = '';
+
 export interface TokenClaims {
+  /** the tenant the client acts for (SUPPLIER_WIDE for a supplier's own client) */
   tenantId: string;
   clientId: string;
   audience: Audience;

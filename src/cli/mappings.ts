@@ -1,10 +1,30 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { openDatabase } from '../store/database.js';
 import { storedBodies } from '../ksus/inbox.js';
-import { SUPPLIER_MODULES } from '../suppliers/registry.js';
-import { MappingsError } from '../suppliers/supplier.js';
+import { SUPPLIER_KINDS, SUPPLIER_MODULES } from '../suppliers/registry.js';
+import { MappingsError, type MappingTools } from '../suppliers/supplier.js';
 
-const withTools = SUPPLIER_MODULES.filter((m) => m.mappingTools);
+const withTools = SUPPLIER_MODULES.filter((m) => m.mappingTools) as { id: string; mappingTools: MappingTools }[];
+
+/**
+ * The suppliers whose tables are in a mappings directory: the built-in ones, and every other folder as the tables
+ * of a configured supplier (kind fibrecafe-supplier-api), named by the folder in upper case (`fibreco/` → FIBRECO).
+ */
+export function suppliersWithTables(dir: string): { id: string; mappingTools: MappingTools }[] {
+  const owned = new Set(withTools.map((m) => m.mappingTools.folder));
+  const kind = Object.values(SUPPLIER_KINDS).find((k) => k.mappingTools);
+  const folders = existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && !owned.has(d.name) && /^[\w-]{1,40}$/.test(d.name))
+        .map((d) => d.name)
+        .sort()
+    : [];
+  return [
+    ...withTools,
+    ...(kind ? folders.map((f) => ({ id: f.toUpperCase(), mappingTools: kind.mappingTools!(f) })) : []),
+  ];
+}
 
 const USAGE = `Usage: npm run mappings -- <command> [--dir DIR] [--supplier ID]
 
@@ -34,7 +54,7 @@ export async function coverageOf(
   mappingsDir: string,
   opts: { databaseUrl?: string; pgliteDataDir?: string } = {},
 ): Promise<string> {
-  const tools = SUPPLIER_MODULES.find((m) => m.id === supplierId)?.mappingTools;
+  const tools = suppliersWithTables(mappingsDir).find((m) => m.id === supplierId)?.mappingTools;
   if (!tools) throw new Error(`supplier ${supplierId} has no mapping tables`);
   const handle = await openDatabase({
     databaseUrl: opts.databaseUrl ?? process.env.DATABASE_URL,
@@ -55,17 +75,25 @@ export async function run(
   const dir = option(args, '--dir') ?? process.env.MAPPINGS_DIR ?? './mappings';
   const status = option(args, '--status');
   const orderType = option(args, '--order-type');
-  const supplierId = option(args, '--supplier') ?? withTools[0]?.id;
-  const tools = withTools.find((m) => m.id === supplierId)?.mappingTools;
+  const named = option(args, '--supplier');
+  const supplierId = named ?? withTools[0]?.id;
+  const known = suppliersWithTables(dir);
+  const tools = known.find((m) => m.id === supplierId)?.mappingTools;
   const [command, arg] = args;
   if (!tools) {
-    out(`unknown supplier ${supplierId}; known: ${withTools.map((m) => m.id).join(', ')}`);
+    out(`unknown supplier ${supplierId}; known: ${known.map((m) => m.id).join(', ')}`);
     return 2;
   }
   try {
     switch (command) {
       case 'validate': {
-        out(`mapping tables in ${dir} are valid: ${tools.validate(dir)}`);
+        // Without --supplier: every supplier's tables (the first problem found stops it, with every problem of that supplier).
+        for (const m of named ? known.filter((k) => k.id === named) : known)
+          out(
+            m.id === withTools[0]?.id
+              ? `mapping tables in ${dir} are valid: ${m.mappingTools.validate(dir)}`
+              : `${m.id} tables in ${join(dir, m.mappingTools.folder)} are valid: ${m.mappingTools.validate(dir)}`,
+          );
         return 0;
       }
       case 'explain': {

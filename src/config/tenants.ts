@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument, isSeq, isMap, LineCounter, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { hashSecret, type SecretHash } from '../auth/secrets.js';
-import { SUPPLIER_MODULES, type SupplierModule } from '../suppliers/registry.js';
+import { SUPPLIER_KINDS, SUPPLIER_MODULES, type SupplierModule } from '../suppliers/registry.js';
 
 const ClientSchema = z
   .object({ clientId: z.string().min(1).max(100), clientSecret: z.string().min(8, 'must be at least 8 characters') })
@@ -43,7 +43,19 @@ const TenantSchema = z
   })
   .strict();
 
-const FileSchema = z.object({ tenants: z.array(TenantSchema).min(1) }).strict();
+/** An entry of the top-level `suppliers:` list: its id and kind here, the rest by the kind's own schema. */
+const ConfiguredSupplierSchema = z
+  .object({
+    id: z.string().regex(/^\w{1,20}$/, 'must match ^\\w{1,20}$'),
+    kind: z.string().refine((k) => k in SUPPLIER_KINDS, {
+      message: `unknown kind; known: ${Object.keys(SUPPLIER_KINDS).join(', ')}`,
+    }),
+  })
+  .passthrough();
+
+const FileSchema = z
+  .object({ suppliers: z.array(ConfiguredSupplierSchema).optional(), tenants: z.array(TenantSchema).min(1) })
+  .strict();
 
 export type TenantConfig = z.infer<typeof TenantSchema>;
 export type KciAuth = z.infer<typeof KciAuthSchema>;
@@ -56,7 +68,8 @@ export interface Tenant extends Omit<TenantConfig, 'clients' | 'suppliers'> {
 
 /** A client a supplier uses to call the connector back for one tenant. */
 export interface InboundClient {
-  tenant: Tenant;
+  /** the tenant it calls back for; none for a supplier-wide client (each update names its tenant) */
+  tenant?: Tenant;
   supplierId: string;
   secret: SecretHash;
 }
@@ -67,6 +80,8 @@ export interface TenantDirectory {
   byClientId(clientId: string): Tenant | undefined;
   /** a supplier's client calling back for a tenant (e.g. BB1's KSU client) */
   byInboundClientId(clientId: string): InboundClient | undefined;
+  /** the suppliers the file's top-level `suppliers:` list configures (beside the built-in ones) */
+  configuredSuppliers: SupplierModule[];
 }
 
 export class TenantsFileError extends Error {
@@ -106,7 +121,7 @@ export function parseTenants(
   text: string,
   file: string,
   env: NodeJS.ProcessEnv = process.env,
-  modules: SupplierModule[] = SUPPLIER_MODULES,
+  builtIn: SupplierModule[] = SUPPLIER_MODULES,
 ): TenantDirectory {
   const problems: string[] = [];
   const rawLines = new LineCounter();
@@ -116,12 +131,24 @@ export function parseTenants(
   const doc = parseDocument(substituted, { lineCounter: lines });
   for (const err of doc.errors) problems.push(`line ${lines.linePos(err.pos[0]).line}: ${err.message.split('\n')[0]}`);
   if (problems.length) throw new TenantsFileError(file, problems);
-  const raw = doc.toJS() as { tenants?: { suppliers?: unknown }[] } | null;
+  const raw = doc.toJS() as { tenants?: { suppliers?: unknown }[]; suppliers?: unknown } | null;
   const parsed = FileSchema.safeParse(raw);
-  if (!parsed.success) {
-    for (const i of parsed.error.issues)
-      problems.push(`${lineOf(doc, lines, i.path)}${i.path.join('.') || '(root)'}: ${i.message}`);
-  }
+  const report = (path: (string | number)[], message: string) =>
+    problems.push(`${lineOf(doc, lines, path)}${path.join('.') || '(root)'}: ${message}`);
+  if (!parsed.success) for (const i of parsed.error.issues) report(i.path, i.message);
+  // Configured suppliers: each entry by its kind's schema; they join the built-in ones for the tenants below.
+  const configured: SupplierModule[] = [];
+  (Array.isArray(raw?.suppliers) ? (raw.suppliers as Record<string, unknown>[]) : []).forEach((entry, i) => {
+    const kind = entry && typeof entry === 'object' ? SUPPLIER_KINDS[String(entry.kind)] : undefined;
+    if (!kind || typeof entry.id !== 'string' || !/^\w{1,20}$/.test(entry.id)) return;
+    if ([...builtIn, ...configured].some((m) => m.id === entry.id))
+      return report(['suppliers', i, 'id'], `supplier "${entry.id}" is already defined`);
+    const { id, kind: _kind, ...rest } = entry;
+    const r = kind.configSchema.safeParse(rest);
+    if (r.success) configured.push(kind.module(id, r.data));
+    else for (const issue of r.error.issues) report(['suppliers', i, ...issue.path], issue.message);
+  });
+  const modules = [...builtIn, ...configured];
   // Each supplier entry is validated by its supplier's own schema, with the line it sits on.
   // (also when the rest of the file is invalid, so that every problem is listed at once)
   const rawTenants = Array.isArray(raw?.tenants) ? raw.tenants : [];
@@ -154,7 +181,12 @@ export function parseTenants(
     if (prior) problems.push(`${where}: ${kind} "${key}" is already used by ${prior}`);
     else seen.set(`${kind}:${key}`, where);
   };
-  const inbound: { tenantIndex: number; supplierId: string; clientId: string; clientSecret: string }[] = [];
+  const inbound: { tenantIndex?: number; supplierId: string; clientId: string; clientSecret: string }[] = [];
+  configured.forEach((m, i) => {
+    if (!m.supplierClient) return;
+    dup('clientId', m.supplierClient.clientId, `suppliers.${i}.updatesClient.clientId`);
+    inbound.push({ supplierId: m.id, ...m.supplierClient });
+  });
   parsed.data.tenants.forEach((t, i) => {
     dup('tenant id', t.id, `tenants.${i}.id`);
     t.clients.forEach((c, j) => dup('clientId', c.clientId, `tenants.${i}.clients.${j}.clientId`));
@@ -175,17 +207,19 @@ export function parseTenants(
   return directoryOf(
     tenants,
     inbound.map((c) => ({
-      tenant: tenants[c.tenantIndex]!,
+      tenant: c.tenantIndex === undefined ? undefined : tenants[c.tenantIndex]!,
       supplierId: c.supplierId,
       clientId: c.clientId,
       secret: hashSecret(c.clientSecret),
     })),
+    configured,
   );
 }
 
 export function directoryOf(
   tenants: Tenant[],
   inbound: (InboundClient & { clientId: string })[] = [],
+  configuredSuppliers: SupplierModule[] = [],
 ): TenantDirectory {
   const byId = new Map(tenants.map((t) => [t.id, t]));
   const byClient = new Map(tenants.flatMap((t) => t.clients.map((c) => [c.clientId, t] as const)));
@@ -195,6 +229,7 @@ export function directoryOf(
     get: (id) => byId.get(id),
     byClientId: (id) => byClient.get(id),
     byInboundClientId: (id) => byInbound.get(id),
+    configuredSuppliers,
   };
 }
 

@@ -42,6 +42,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/suppliers/{supplier}/kcis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a Supplier Update (Fibre Cafe Supplier Updates API 1.8) from a configured altnet
+         * @description For suppliers of kind `fibrecafe-supplier-api` (the tenants file's top-level `suppliers:` list). The
+         *     token comes from `/v1/auth/supplier/access-token` with the supplier's `updatesClient` (one client for
+         *     the supplier; each update names its tenant in the entity's `tenant`). Answered 204 once durably stored;
+         *     a repeated `id` is answered 204 and changes nothing. An order's updates are applied in `sequenceNumber`
+         *     order when they arrive together, and an update older (by `issuedOn`) than one already applied never moves
+         *     the order backwards. The `reasonCode` becomes the tenant's KCI: `ORDER_REJECTED`, `AMENDMENT_REJECTED`,
+         *     `CANCELLATION_REJECTED` → ACTION_REQUIRED `RESUBMIT`; `REAPPOINT`, `INFORMATION_REQUIRED` →
+         *     ACTION_REQUIRED of the same name; the others → INFORMATIONAL of the same name.
+         *     A body that is not JSON → 400 `MALFORMED_REQUEST`; a field missing or of the wrong type → 400
+         *     `INVALID_REQUEST` naming it; a rule of the reasonCode broken (a `DELAY`, `WARNING`, `REAPPOINT` or
+         *     `CANCELLED` without `problemCode`, an `ORDER_REJECTED` or `INFORMATION_REQUIRED` without `text`, a
+         *     `COMMITTED` without the order's `committedDate`, an `AMENDED` naming no amendment) → 422 naming the field.
+         *     Such bodies are kept for inspection without their `id`, so the corrected update may be sent again.
+         */
+        post: operations["handleSupplierUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -64,6 +96,62 @@ export interface components {
             duplicate: boolean;
             /** @enum {string} */
             status: "RECEIVED" | "UNPARSEABLE" | "REFUSED";
+        };
+        /**
+         * @description The flat Supplier Updates API body: metadata and exactly one entity (`provideServiceOrder`,
+         *     `modifyServiceOrder` or `ceaseServiceOrder`) holding the whole latest order; the order is identified by
+         *     its gateway `id` (the connector's numeric order id, passed to the supplier) with `tenant`, or by
+         *     `supplierOrderReference`.
+         */
+        SupplierUpdate: {
+            /** @description Unique per update (a UUID); repeats are duplicates */
+            id: string;
+            sequenceNumber: number;
+            /** Format: date-time */
+            issuedOn: string;
+            /** @enum {string} */
+            reasonCode: "CREATED" | "UPDATE" | "ACKNOWLEDGED" | "COMMITTED" | "ADDITIONAL" | "WARNING" | "DELAY" | "RESUMED" | "INFORMATION_REQUIRED" | "REAPPOINT" | "REAPPOINTED" | "AMENDED" | "AMENDMENT_REJECTED" | "CANCELLED" | "CANCELLATION_REJECTED" | "ORDER_REJECTED" | "COMPLETED";
+            /** @description A Fibre Cafe problem code (the KCI ProblemCode list) */
+            problemCode?: string;
+            text?: string;
+            supplierCodes?: string[];
+            supplierCode?: string;
+            supplierNotes?: {
+                note: string;
+                type?: string;
+                /** Format: date-time */
+                created?: string;
+            }[];
+            provideServiceOrder?: components["schemas"]["SupplierOrder"];
+            modifyServiceOrder?: components["schemas"]["SupplierOrder"];
+            ceaseServiceOrder?: components["schemas"]["SupplierOrder"];
+        };
+        SupplierOrder: {
+            /** @description The connector's order id, as it was passed to the supplier */
+            id?: number;
+            tenant?: string;
+            supplierOrderReference?: string;
+            status?: string;
+            /** Format: date-time */
+            committedDate?: string;
+            /** Format: date-time */
+            targetDate?: string;
+            serviceId?: string;
+            serviceOrderAmendmentId?: number;
+            serviceOrderAmendmentReference?: string;
+            serviceOrderCancellationId?: number;
+            serviceOrderCancellationReference?: string;
+            appointment?: {
+                supplierReference?: string;
+                timeslot?: components["schemas"]["Timeslot"];
+            };
+            serviceOrderItem?: {
+                serviceCharacteristics?: components["schemas"]["ServiceCharacteristic"][];
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
         };
         TokenRequest: {
             grant_type: string;
@@ -89,6 +177,24 @@ export interface components {
             uuid: string;
             code: components["schemas"]["ErrorCode"];
             messages: string[];
+        };
+        /** @enum {string} */
+        TimeslotClassification: "WEEKDAY" | "WEEKDAY_AM" | "WEEKDAY_PM" | "WEEKDAY_EARLY" | "WEEKDAY_EVENING" | "SATURDAY" | "SATURDAY_AM" | "SATURDAY_PM" | "SATURDAY_EARLY" | "SATURDAY_EVENING" | "SUNDAY" | "SUNDAY_AM" | "SUNDAY_PM" | "SUNDAY_EARLY" | "SUNDAY_EVENING";
+        Timeslot: {
+            /** Format: date-time */
+            timeslotStartDateTime: string;
+            /** Format: date-time */
+            timeslotEndDateTime: string;
+            classification?: components["schemas"]["TimeslotClassification"];
+            standard?: boolean;
+        };
+        /** @enum {string} */
+        CharacteristicAction: "NONE" | "ADD" | "DELETE";
+        ServiceCharacteristic: {
+            /** @example LINE_PROFILE */
+            name: string;
+            value: string;
+            action?: components["schemas"]["CharacteristicAction"];
         };
     };
     responses: {
@@ -246,6 +352,106 @@ export interface operations {
             };
             /** @description A Content-Encoding other than gzip, deflate or br */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Could not be stored (the database is unavailable); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handleSupplierUpdate: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Request-ID"?: string;
+                "X-Conversation-ID"?: string;
+            };
+            path: {
+                supplier: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupplierUpdate"];
+            };
+        };
+        responses: {
+            /** @description Stored (or a duplicate of one already stored) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not JSON, or a field missing or invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The update names an order or tenant that is not this supplier's (recorded) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such supplier (or one that posts to /ksus) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A Content-Encoding other than gzip, deflate or br */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A reasonCode rule broken (the message names the field) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -49,7 +49,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What BB1 can provide at an address (one element per supplier) */
+        /** What each supplier can provide at an address (one element per supplier) */
         get: operations["handleAvailabilityCheck"];
         put?: never;
         post?: never;
@@ -324,6 +324,11 @@ export interface components {
              */
             name?: string;
             lineCharacteristics: components["schemas"]["NameValue"][];
+        };
+        /** @description A supplier that could not answer the availability check, with the error it would have answered alone. */
+        SupplierAvailabilityError: {
+            supplier: components["schemas"]["SupplierId"];
+            error: components["schemas"]["Error"];
         };
         /** @enum {string} */
         InstallationType: "STANDARD" | "EXTENDED_STANDARD" | "NON_STANDARD";
@@ -894,7 +899,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Availability, one element per supplier */
+            /** @description Availability, one element per supplier asked (without `suppliers`: every supplier the tenant may use, asked side by side, each within its own time limit). A supplier that failed or did not answer in time is an element with `supplier` and `error` while the others answer; 200 when any answered, else the error of the first. */
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -902,7 +907,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ServiceAvailability"][];
+                    "application/json": (components["schemas"]["ServiceAvailability"] | components["schemas"]["SupplierAvailabilityError"])[];
                 };
             };
             400: components["responses"]["BadRequest"];

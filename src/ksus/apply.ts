@@ -80,7 +80,9 @@ export class KsuProcessor {
     if (!updates)
       return { id: row.id, status: 'FAILED', error: `supplier ${row.supplier} is not configured`, orderId: null };
     try {
-      return { row, ...updates.read(row.body) };
+      const { keys, parsed } = updates.read(row.body);
+      // An update that names the order by the connector's own id: the receiver found its externalId.
+      return { row, parsed, keys: keys.externalId || !row.externalId ? keys : { ...keys, externalId: row.externalId } };
     } catch (e) {
       return { id: row.id, status: 'FAILED', error: (e as Error).message, orderId: null };
     }
@@ -102,6 +104,7 @@ export class KsuProcessor {
         if ('keys' in r) read.push(r);
         else outcomes.push(r);
       }
+      read = inSequence(read);
       // An order's updates are applied in the order they were received: one with an earlier update of the
       // same order still PENDING outside this batch (held by another loop or instance: SKIP LOCKED passed
       // over it) waits, PENDING, and is claimed again once that one is applied.
@@ -240,6 +243,25 @@ export class KsuProcessor {
     }
     return n;
   }
+}
+
+/**
+ * An order's updates that carry the supplier's sequence number (the Fibre Cafe Supplier Updates API) are applied
+ * in that order when they arrive together, whatever order they were received in; others keep inbox order.
+ */
+export function inSequence<T extends Read>(list: T[]): T[] {
+  const groups = new Map<string, number[]>();
+  list.forEach((r, i) => {
+    if (r.keys.sequence === undefined) return;
+    const key = `${r.row.supplier}\u0000${r.keys.externalId ?? `s:${r.keys.supplierOrderId ?? ''}`}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const out = [...list];
+  for (const slots of groups.values()) {
+    const sorted = slots.map((i) => list[i]!).sort((a, b) => a.keys.sequence! - b.keys.sequence!);
+    slots.forEach((slot, j) => (out[slot] = sorted[j]!));
+  }
+  return out;
 }
 
 function idsOf(list: Read[]) {

@@ -167,6 +167,23 @@ export class InboxWriter {
   }
 }
 
+/**
+ * An update the supplier's synchronous answer carried (a 201 that already acknowledged the order), stored as if
+ * the supplier had posted it, so that it reaches the tenant through the same applier, lifecycle and outbox.
+ */
+export async function storeAnswerUpdate(
+  db: Db,
+  order: { tenantId: string; supplier: string; externalId: string },
+  body: unknown,
+): Promise<void> {
+  const raw = JSON.stringify(body);
+  await sql`
+    INSERT INTO ksu_inbox (tenant_id, supplier, raw, body, event_type, external_id, status)
+    VALUES (${order.tenantId}, ${order.supplier}, ${raw}, ${raw}::jsonb, 'SYNCHRONOUS_ANSWER', ${order.externalId}, 'PENDING')`.execute(
+    db,
+  );
+}
+
 // ---- Reading and settling stored updates ------------------------------------------------------------
 
 export type InboxStatus = 'PENDING' | 'APPLIED' | 'UNMATCHED' | 'UNPARSEABLE' | 'REFUSED' | 'FAILED';
@@ -177,6 +194,8 @@ export interface PendingUpdate {
   supplier: string;
   body: unknown;
   receivedAt: string;
+  /** the order's externalId as the receiver found it (for updates that name the order otherwise) */
+  externalId: string | null;
 }
 
 /** Claims the oldest PENDING updates for this transaction (FOR UPDATE SKIP LOCKED: loops and instances share the work). */
@@ -187,8 +206,9 @@ export async function claimPending(trx: Db, limit: number): Promise<PendingUpdat
     supplier: string;
     body: unknown;
     received_at: Date | string;
+    external_id: string | null;
   }>`
-    SELECT id, tenant_id, supplier, body, received_at FROM ksu_inbox
+    SELECT id, tenant_id, supplier, body, received_at, external_id FROM ksu_inbox
     WHERE status = 'PENDING' ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(trx);
   return rows.map((r) => ({
     id: Number(r.id),
@@ -196,6 +216,7 @@ export async function claimPending(trx: Db, limit: number): Promise<PendingUpdat
     supplier: r.supplier,
     body: typeof r.body === 'string' ? JSON.parse(r.body) : r.body,
     receivedAt: new Date(r.received_at).toISOString(),
+    externalId: r.external_id,
   }));
 }
 

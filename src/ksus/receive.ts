@@ -3,9 +3,14 @@ import type { Metrics } from '../platform/metrics.js';
 import type { Events } from '../platform/events.js';
 import type { TenantDirectory } from '../config/tenants.js';
 import type { SupplierRegistry } from '../suppliers/registry.js';
-import { findOrderForSupplier, ownerBySupplierIdWhenExternalIdUnknown } from '../orders/order-store.js';
+import {
+  findOrderForSupplier,
+  orderOfSupplier,
+  ownerBySupplierIdWhenExternalIdUnknown,
+} from '../orders/order-store.js';
 import { tenantOfExternalId } from '../orders/order.js';
-import type { UpdateKeys } from '../suppliers/supplier.js';
+import { UpdateRuleError, type UpdateKeys } from '../suppliers/supplier.js';
+import { SUPPLIER_WIDE } from '../auth/tokens.js';
 import type { InboxWriter } from './inbox.js';
 import { LIMITS, jsonDepthExceeds } from '../http/middleware/limits.js';
 import { storableCopy, storableRaw } from '../store/storable.js';
@@ -25,6 +30,7 @@ export type Receipt =
   | { kind: 'stored'; id: number; duplicate: boolean }
   | { kind: 'unparseable'; id: number; why: string }
   | { kind: 'unstorable'; id: number; why: string }
+  | { kind: 'malformed'; id: number; why: string; rule: boolean }
   | { kind: 'refused'; reason: string }
   | { kind: 'unknown-supplier' };
 
@@ -37,11 +43,18 @@ export function makeReceiveUpdate({ db, tenants, suppliers, inbox, metrics, even
     auth: { tenantId: string; supplier?: string },
     supplierId: string,
     bytes: Buffer,
+    endpoint: 'ksus' | 'kcis' = 'ksus',
   ): Promise<Receipt> {
     const supplier = suppliers.get(supplierId);
-    if (!supplier?.updates) return { kind: 'unknown-supplier' };
-    const tenant = tenants.get(auth.tenantId)!;
-    const account = tenant?.accounts[supplierId];
+    if (!supplier?.updates || (supplier.updates.endpoint ?? 'ksus') !== endpoint) return { kind: 'unknown-supplier' };
+    // A supplier-wide client (its token names no tenant) may only send its own supplier's updates.
+    const supplierWide = auth.tenantId === SUPPLIER_WIDE;
+    if (supplierWide && auth.supplier !== supplierId)
+      return { kind: 'refused', reason: `a client of ${auth.supplier} may not send ${supplierId}'s updates` };
+    // Strict update APIs (the /kcis route) refuse a body that is not an update, and keep it without its id so that
+    // the corrected one, sent again with the same id, is not taken for a duplicate.
+    const strict = endpoint === 'kcis';
+    let tenant = tenants.get(auth.tenantId)!;
     const none = { eventId: null, eventType: null, eventTime: null, externalId: null, supplierOrderId: null };
     // Kept as sent: the text, or base64 when the bytes are not UTF-8 text (see store/storable.ts).
     const { raw, note } = storableRaw(bytes);
@@ -55,7 +68,7 @@ export function makeReceiveUpdate({ db, tenants, suppliers, inbox, metrics, even
       const why = tooDeep ? `nested deeper than ${LIMITS.ksuJsonDepth} levels` : 'not valid JSON';
       const stored = await inbox.store({
         ...none,
-        tenantId: tenant.id,
+        tenantId: tenant?.id ?? null,
         supplier: supplierId,
         raw,
         body: null,
@@ -67,17 +80,26 @@ export function makeReceiveUpdate({ db, tenants, suppliers, inbox, metrics, even
     }
     let read: { keys: UpdateKeys; parsed: unknown } | undefined;
     let shapeError: string | null = null;
+    let ruleBroken = false;
     try {
       read = supplier.updates.read(body);
     } catch (e) {
       shapeError = (e as Error).message;
+      ruleBroken = e instanceof UpdateRuleError;
     }
-    const keys = read?.keys;
+    const keys = read?.keys && { ...read.keys };
+    // An update naming the order by the connector's numeric id: its externalId, for matching and the inbox.
+    if (keys && !keys.externalId && keys.gatewayOrder) {
+      const o = await orderOfSupplier(db, supplierId, keys.gatewayOrder.tenantId, keys.gatewayOrder.id);
+      if (o) keys.externalId = o.externalId;
+    }
+    if (supplierWide) tenant = tenants.get(keys?.gatewayOrder?.tenantId ?? '')!;
+    const account = tenant?.accounts[supplierId];
     // A NUL or lone surrogate in the body is kept (raw) but replaced in the jsonb copy the applier reads.
     const fixed = storableCopy(body);
     const base = {
       eventId: keys?.eventId ?? null,
-      tenantId: tenant.id,
+      tenantId: tenant?.id ?? null,
       supplier: supplierId,
       raw,
       body,
@@ -113,14 +135,26 @@ export function makeReceiveUpdate({ db, tenants, suppliers, inbox, metrics, even
       (keys
         ? (await findOrderForSupplier(db, supplierId, keys.externalId ?? null, keys.supplierOrderId ?? null))?.tenantId
         : undefined);
+    if (strict && shapeError) {
+      const stored = await inbox.store({
+        ...base,
+        ...none,
+        status: 'FAILED',
+        error: [shapeError, note].filter(Boolean).join('; '),
+      });
+      metrics.ksusReceived.inc({ supplier: supplierId, result: 'malformed' });
+      return { kind: 'malformed', id: stored.id, why: shapeError, rule: ruleBroken };
+    }
     const refusal =
       auth.supplier && auth.supplier !== supplierId
         ? `a client of ${auth.supplier} may not send ${supplierId}'s updates`
-        : account === undefined
-          ? `tenant ${tenant.id} has no ${supplierId} account`
-          : owner && owner !== tenant.id
-            ? `order of tenant ${owner}`
-            : read && supplier.updates.refuses(account, read.parsed);
+        : !tenant
+          ? `the update names no tenant of this connector`
+          : account === undefined
+            ? `tenant ${tenant.id} has no ${supplierId} account`
+            : owner && owner !== tenant.id
+              ? `order of tenant ${owner}`
+              : read && supplier.updates.refuses(account, read.parsed);
     if (refusal) {
       await inbox.store({ ...base, eventId: null, status: 'REFUSED', error: refusal });
       metrics.ksusReceived.inc({ supplier: supplierId, result: 'refused' });

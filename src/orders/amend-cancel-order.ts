@@ -29,6 +29,7 @@ export const placedOrder = (o: StoredOrder): PlacedOrder => ({
   orderType: o.orderType,
   entity: o.entity,
   adapterState: o.adapterState,
+  conversationId: o.conversationId,
 });
 
 /** The supplier that has the order (a request naming another supplier is refused). */
@@ -103,7 +104,7 @@ export function makeAmendOrder(deps: RequestDeps) {
       conversationId,
       (order, id, now) => {
         const { supplier, account } = supplierOfOrder(deps, tenant, order, req.supplier);
-        const { payload } = supplier.orders.planAmend(account, placedOrder(order), req, slot);
+        const { payload } = supplier.orders.planAmend(account, placedOrder(order), req, slot, { id });
         const body = { id, status: 'RECEIVED_BY_GATEWAY', ...structuredClone(req), created: now } as Amendment;
         return { body, payload };
       },
@@ -136,7 +137,7 @@ export function makeCancelOrder(deps: RequestDeps) {
     if (req.supplier !== undefined) supplierFor(deps.suppliers, tenant, req.supplier);
     return receiveRequest<Cancellation>(deps, tenant, 'CANCELLATION', req.orderId, conversationId, (order, id, now) => {
       const { supplier, account } = supplierOfOrder(deps, tenant, order, req.supplier);
-      const { payload } = supplier.orders.planCancel(account, placedOrder(order), req);
+      const { payload } = supplier.orders.planCancel(account, placedOrder(order), req, { id });
       const body = {
         id,
         status: 'RECEIVED_BY_GATEWAY',

@@ -77,7 +77,7 @@ export function makeCreateOrder({ db, suppliers, events }: CreateOrderDeps) {
       // against it otherwise; the record shows the change in flight until the order ends.
       const service = isProvide(req.orderType) ? undefined : await getService(trx, tenant.id, req.serviceId!, true);
       const request = isProvide(req.orderType) ? req : requestForService(supplier, account, service, req);
-      const plan = supplier.orders.plan(account, request, { externalId, slot, facts });
+      const plan = supplier.orders.plan(account, request, { externalId, slot, facts, conversationId });
       const usedBy = slot && (await consumeReservation(trx, tenant.id, slot.id, id));
       if (usedBy)
         throw new Unprocessable(

@@ -29,6 +29,7 @@ import { placedOrder } from './amend-cancel-order.js';
 import { supplierFor } from './tenant-suppliers.js';
 import type { OrderRequest } from './order.js';
 import { followOrders } from '../services/follow-orders.js';
+import { storeAnswerUpdate } from '../ksus/inbox.js';
 
 /** Orders claimed for sending at a time. */
 const ORDER_BATCH = 10;
@@ -126,6 +127,10 @@ export class Dispatcher {
           updateType: 'INFORMATIONAL',
           information: reason('UPDATE', { text: `Order sent to ${order.supplier}` }),
         });
+        if (receipt.update !== undefined) {
+          await storeAnswerUpdate(this.deps.db, order, receipt.update);
+          this.deps.events.emit('updates-stored');
+        }
       } catch (e) {
         const { outcome, message, timeout } = outcomeOf(e);
         const err = e as SupplierError;
@@ -209,6 +214,7 @@ export class Dispatcher {
       let message = '';
       let answer: SupplierAnswer | undefined;
       let supplierReference: string | undefined;
+      let update: unknown;
       try {
         const { orders } = target.supplier;
         const receipt =
@@ -217,10 +223,16 @@ export class Dispatcher {
             : await orders.sendCancel(target.account, placedOrder(order), r.outbound);
         answer = receipt.answer;
         supplierReference = receipt.supplierReference;
+        update = receipt.update;
       } catch (e) {
         ({ outcome, message } = outcomeOf(e));
       }
       await this.settleRequest(r, outcome, message, answer, supplierReference);
+      // An answer that already says the request was carried out (a 201): applied as the supplier's update.
+      if (update !== undefined) {
+        await storeAnswerUpdate(db, order, update);
+        events.emit('updates-stored');
+      }
       events.emit('kcis-enqueued');
     }
     return rows.length;

@@ -251,6 +251,24 @@ export async function ownerBySupplierIdWhenExternalIdUnknown(
   return r.rows[0]?.tenant_id;
 }
 
+/** Supplier-side lookup by the connector's own numeric order id (the Fibre Cafe Supplier Updates API names orders so). */
+export async function orderOfSupplier(
+  db: Db,
+  supplier: string,
+  tenantId: string,
+  id: number,
+): Promise<{ externalId: string } | undefined> {
+  if (!Number.isSafeInteger(id) || id < 1 || id > 2147483647) return undefined;
+  const row = await db
+    .selectFrom('orders')
+    .select('external_id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('supplier', '=', supplier)
+    .executeTakeFirst();
+  return row ? { externalId: row.external_id } : undefined;
+}
+
 /** Supplier-side lookup: by our externalId or the supplier's order id, across tenants (the caller checks the tenant). */
 export async function findOrderForSupplier(
   db: Db,

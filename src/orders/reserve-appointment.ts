@@ -13,10 +13,15 @@ const DEFAULT_HOLD_MS = 24 * 3600 * 1000;
 
 /** POST /v1/appointments: reserve with the supplier, keep the reservation under a per-tenant numeric id. */
 export function makeReserveAppointment({ db, suppliers }: { db: Db; suppliers: SupplierRegistry }) {
-  return async function reserveAppointment(tenant: Tenant, req: ReservationRequest): Promise<Reservation> {
+  return async function reserveAppointment(
+    tenant: Tenant,
+    req: ReservationRequest,
+    conversationId?: string,
+  ): Promise<Reservation> {
     const { supplier, account } = supplierFor(suppliers, tenant, req.supplier);
-    const r = await supplier.lookups.reserve(account, req);
+    // The id is taken first, so that a supplier that takes the gateway's id is passed it (a refusal leaves a gap).
     const id = await nextValue(db, tenant.id, 'appointment');
+    const r = await supplier.lookups.reserve(account, req, { tenantId: tenant.id, id, conversationId });
     const reservation: Reservation = {
       id,
       supplier: supplier.id,

@@ -1,7 +1,7 @@
 import type { Tenant } from '../config/tenants.js';
 import type { SupplierRegistry } from '../suppliers/registry.js';
 import type { Supplier } from '../suppliers/supplier.js';
-import { InvalidRequest } from './errors.js';
+import { InvalidRequest, NotEntitled } from './errors.js';
 
 export interface SupplierAccount {
   supplier: Supplier;
@@ -14,7 +14,8 @@ export const suppliersOf = (suppliers: SupplierRegistry, tenant: Tenant) =>
 
 /**
  * The supplier a request names, with the tenant's account there. A request that names none goes to the
- * tenant's only supplier; one the tenant may not use is refused naming those it may.
+ * tenant's only supplier; one the tenant may not use (entitlement: the suppliers listed under it in the tenants
+ * file) is refused, 403, naming it and those it may use.
  */
 export function supplierFor(
   suppliers: SupplierRegistry,
@@ -27,8 +28,6 @@ export function supplierFor(
   if (chosen === undefined) throw new InvalidRequest([`${field}: required; this tenant may use ${allowed.join(', ')}`]);
   const supplier = suppliers.get(chosen);
   if (!supplier || !(chosen in tenant.accounts))
-    throw new InvalidRequest([
-      `${field}: "${chosen}" is not configured for this tenant; allowed: ${allowed.join(', ')}`,
-    ]);
+    throw new NotEntitled(`${field}: "${chosen}" is not configured for this tenant; allowed: ${allowed.join(', ')}`);
   return { supplier, account: tenant.accounts[chosen] };
 }

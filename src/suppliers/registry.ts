@@ -1,9 +1,11 @@
+import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Metrics } from '../platform/metrics.js';
 import type { MappingTools, Supplier, SupplierStartEnv } from './supplier.js';
 import { MappingsError } from './supplier.js';
 import { Bb1AccountSchema } from './bb1/account.js';
 import { BB1_ID, bb1MappingTools, createBb1Supplier } from './bb1/index.js';
+import { FIBRECAFE_KIND, fibreCafeKind } from './fibrecafe/index.js';
 
 /** What the registry needs to build a supplier's adapter. */
 export interface SupplierDeps {
@@ -18,6 +20,8 @@ export interface SupplierModule {
   id: string;
   accountSchema: Supplier['accountSchema'];
   inboundClient?: Supplier['inboundClient'];
+  /** the client the supplier as a whole calls back with (each update names its tenant), if it has one */
+  supplierClient?: { clientId: string; clientSecret: string };
   /** the supplier's mapping tables' tools, for the CLI */
   mappingTools?: MappingTools;
   create(deps: SupplierDeps): Supplier;
@@ -33,6 +37,23 @@ export const SUPPLIER_MODULES: SupplierModule[] = [
     create: (d) => createBb1Supplier(d) as Supplier,
   },
 ];
+
+/**
+ * A kind of supplier the tenants file's top-level `suppliers:` list may name: any number of them, each with its
+ * own id, base URL and credentials, from configuration alone.
+ */
+export interface SupplierKind {
+  /** validates an entry of the top-level `suppliers:` list (without `id` and `kind`) */
+  configSchema: z.ZodType<unknown, z.ZodTypeDef, unknown>;
+  module(id: string, config: unknown): SupplierModule;
+  /** the tools for a folder of this kind's tables (the CLI offers every folder no built-in supplier owns) */
+  mappingTools?(folder: string): MappingTools;
+}
+
+/** Every kind of configured supplier: one line each. */
+export const SUPPLIER_KINDS: Record<string, SupplierKind> = {
+  [FIBRECAFE_KIND]: fibreCafeKind,
+};
 
 /** The running suppliers, by id. */
 export class SupplierRegistry {

@@ -37,6 +37,8 @@ export interface Supplier<Account = unknown> {
   stop?(): Promise<void>;
   /** One line for the start-up banner: where the supplier is reached. */
   describe?(): string;
+  /** How long the tenant's availability check waits for this supplier before answering without it (ms). */
+  readonly availabilityTimeoutMs?: number;
 }
 
 export interface SupplierStartEnv {
@@ -79,12 +81,24 @@ export interface ReservedAppointment {
   siteVisitReason?: string;
 }
 
+/** Who asks a look-up (suppliers that take the tenant's id in each call, e.g. the Fibre Cafe Supplier API's `Tenant`). */
+export interface LookupContext {
+  tenantId: string;
+  conversationId?: string;
+  /** the connector's id for what is being created (a reservation), where the supplier takes it */
+  id?: number;
+}
+
 export interface SupplierLookups<Account> {
-  addresses(account: Account, query: AddressQuery): Promise<Address[]>;
+  addresses(account: Account, query: AddressQuery, context?: LookupContext): Promise<Address[]>;
   /** One element of the tenant's availability answer (`supplier` filled in). */
-  availability(account: Account, query: { address: AddressIdentifier }): Promise<ServiceAvailability>;
-  slots(account: Account, query: SlotQuery): Promise<Timeslot[]>;
-  reserve(account: Account, request: ReservationRequest): Promise<ReservedAppointment>;
+  availability(
+    account: Account,
+    query: { address: AddressIdentifier },
+    context?: LookupContext,
+  ): Promise<ServiceAvailability>;
+  slots(account: Account, query: SlotQuery, context?: LookupContext): Promise<Timeslot[]>;
+  reserve(account: Account, request: ReservationRequest, context?: LookupContext): Promise<ReservedAppointment>;
 }
 
 // ---- Orders (asynchronous for the tenant: planned now, sent by the dispatcher) -------------------------
@@ -102,6 +116,8 @@ export interface PlacedOrder {
   orderType: string;
   entity: OrderEntity;
   adapterState: unknown;
+  /** the X-Conversation-ID the tenant created the order with */
+  conversationId?: string;
 }
 
 /** What the supplier answered when it took a request. */
@@ -111,6 +127,11 @@ export interface SendReceipt {
   /** the supplier's reference for what it took (an amendment, a cancellation), when the answer gives one */
   supplierReference?: string;
   answer: SupplierAnswer;
+  /**
+   * What the answer itself reports of the order (a synchronous acknowledgement), as a body `updates.read` takes:
+   * applied as if the supplier had posted it.
+   */
+  update?: unknown;
 }
 
 export interface SupplierAnswer {
@@ -141,10 +162,22 @@ export interface SupplierOrders<Account> {
   plan(
     account: Account,
     request: OrderRequest,
-    context: { externalId: string; slot?: ReservedSlot; facts?: unknown },
+    context: { externalId: string; slot?: ReservedSlot; facts?: unknown; conversationId?: string },
   ): OrderPlan;
-  planAmend(account: Account, order: PlacedOrder, request: AmendmentRequest, slot?: ReservedSlot): { payload: unknown };
-  planCancel(account: Account, order: PlacedOrder, request: CancellationRequest): { payload: unknown };
+  /** `context.id`: the connector's id for the amendment or cancellation (suppliers that take it are passed it). */
+  planAmend(
+    account: Account,
+    order: PlacedOrder,
+    request: AmendmentRequest,
+    slot?: ReservedSlot,
+    context?: { id: number },
+  ): { payload: unknown };
+  planCancel(
+    account: Account,
+    order: PlacedOrder,
+    request: CancellationRequest,
+    context?: { id: number },
+  ): { payload: unknown };
   send(account: Account, payload: unknown): Promise<SendReceipt>;
   sendAmend(account: Account, order: PlacedOrder, payload: unknown): Promise<SendReceipt>;
   sendCancel(account: Account, order: PlacedOrder, payload: unknown): Promise<SendReceipt>;
@@ -161,9 +194,18 @@ export interface UpdateKeys {
   externalId?: string;
   /** the supplier's id for the order */
   supplierOrderId?: string;
+  /**
+   * The connector's own numeric order id and its tenant, when the update names the order that way (the Fibre
+   * Cafe Supplier Updates API) rather than by externalId: the receiver finds the externalId from them.
+   */
+  gatewayOrder?: { tenantId: string; id: number };
+  /** the supplier's sequence number of the update for its order: updates arriving together are applied in it */
+  sequence?: number;
 }
 
 export interface SupplierUpdates<Account> {
+  /** The inbound route the supplier posts to: `/v1/suppliers/{id}/ksus` (the default) or `/v1/suppliers/{id}/kcis`. */
+  readonly endpoint?: 'ksus' | 'kcis';
   /** Pure. Reads a body far enough to store and route it; throws UpdateShapeError when it is not an update. */
   read(body: unknown): { keys: UpdateKeys; parsed: unknown };
   /** Why the authenticated account may not send this update (undefined: it may). */
@@ -173,6 +215,8 @@ export interface SupplierUpdates<Account> {
 }
 
 export class UpdateShapeError extends Error {}
+/** Well formed but breaking a rule of the supplier's update API (e.g. a DELAY without problemCode): refused 422. */
+export class UpdateRuleError extends UpdateShapeError {}
 
 export interface UpdateContext {
   orderType: string;

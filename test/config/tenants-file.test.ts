@@ -49,7 +49,7 @@ describe('tenants file', () => {
     expect(await verifySecret('from-the-env', t.clients[0]!.secret)).toBe(true);
     expect(await verifySecret('${TENANT1_SECRET}', t.clients[0]!.secret)).toBe(false);
     expect(JSON.stringify(t.clients)).not.toContain('from-the-env');
-    expect(dir.byInboundClientId('bt-ksu-tenant1')?.tenant.id).toBe('TENANT1');
+    expect(dir.byInboundClientId('bt-ksu-tenant1')?.tenant?.id).toBe('TENANT1');
   });
 
   it('lists every problem at once with line and path', () => {

@@ -69,14 +69,18 @@ export interface StackOptions {
   modules?: SupplierModule[];
   /** extra YAML appended to each tenant's `suppliers:` map (indented for it) */
   extraSuppliers?: string;
+  /** the whole tenants file instead of tenantsYaml's (same TENANT1/TENANT2 clients, so `token` and `call` work) */
+  tenantsYaml?: (kciUrl: string) => string;
 }
 
 /** The real service on a real port with a real database, and (optionally) the BB1 sandbox wired back to it. */
 export async function startStack(o: StackOptions): Promise<Stack> {
   const db = o.database ?? (await freshDatabase(o.engine ?? 'pglite'));
   const modules = [...SUPPLIER_MODULES, ...(o.modules ?? [])];
-  const yaml = tenantsYaml(o.kciUrl, { signingSecret: o.signingSecret, extraSuppliers: o.extraSuppliers });
-  const tenants = parseTenants(yaml, 'test-tenants.yaml', {}, modules);
+  const yaml =
+    o.tenantsYaml?.(o.kciUrl) ??
+    tenantsYaml(o.kciUrl, { signingSecret: o.signingSecret, extraSuppliers: o.extraSuppliers });
+  const tenants = parseTenants(yaml, 'test-tenants.yaml', { ...o.env }, modules);
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     PORT: '0',

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import type { Tenant } from '../../config/tenants.js';
 import { verifyClientSecret, type SecretHash } from '../../auth/secrets.js';
 import { FailureLimiter } from '../../auth/rate-limit.js';
-import type { Audience } from '../../auth/tokens.js';
+import { SUPPLIER_WIDE, type Audience } from '../../auth/tokens.js';
 import { formBody, queryLimits } from '../middleware/limits.js';
 import { ApiError } from '../errors.js';
 import { clientError } from '../known-errors.js';
@@ -79,7 +79,7 @@ export function tokenRoutes(ctx: AppContext): Router {
   const endpoint =
     (
       audience: Audience,
-      find: (clientId: string) => { tenant: Tenant; secrets: SecretHash[]; supplier?: string } | undefined,
+      find: (clientId: string) => { tenant?: Tenant; secrets: SecretHash[]; supplier?: string } | undefined,
     ) =>
     async (req: Request, res: Response) => {
       if (!req.is('application/x-www-form-urlencoded'))
@@ -133,8 +133,9 @@ export function tokenRoutes(ctx: AppContext): Router {
       }
       perAddress.giveBack(address);
       perClient.giveBack(client);
+      // A supplier-wide client's token names no tenant (SUPPLIER_WIDE): each of its updates names its own.
       const { token, expiresIn } = await ctx.tokens.issue({
-        tenantId: found.tenant.id,
+        tenantId: found.tenant?.id ?? SUPPLIER_WIDE,
         clientId: c.clientId,
         audience,
         supplier: found.supplier,

@@ -4,6 +4,12 @@ import { callingTenant } from './_shared.js';
 
 export function addressRoutes(ctx: AppContext): Router {
   return Router().get('/v1/addresses', async (req, res) => {
-    res.json(await ctx.orders.findAddresses(callingTenant(ctx, req), req.query as Record<string, string>));
+    res.json(
+      await ctx.orders.findAddresses(
+        callingTenant(ctx, req),
+        req.query as Record<string, string>,
+        req.get('X-Conversation-ID'),
+      ),
+    );
   });
 }

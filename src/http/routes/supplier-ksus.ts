@@ -33,6 +33,8 @@ export function supplierKsuRoutes(
         );
       }
       switch (receipt.kind) {
+        case 'malformed':
+          return sendError(res, ApiError.invalid(`${receipt.why} (kept as inbox entry ${receipt.id})`));
         case 'unknown-supplier':
           return next(new ApiError(404, 'NOT_FOUND', [`supplier ${supplier} not found`]));
         case 'unparseable':
@@ -52,6 +54,52 @@ export function supplierKsuRoutes(
           );
         case 'stored':
           res.status(202).json({ id: receipt.id, duplicate: receipt.duplicate, status: 'RECEIVED' });
+      }
+    },
+  );
+  /**
+   * POST /v1/suppliers/{supplier}/kcis (the Fibre Cafe Supplier Updates API): stored before the 204, duplicates
+   * by id answered 204 without change; a body that is not an update → 400 (422 for a reasonCode rule) naming the field.
+   */
+  r.post(
+    '/v1/suppliers/:supplier/kcis',
+    requireBearer(tokens, 'supplier-api'),
+    express.raw({ type: () => true, limit: LIMITS.ksuBodyBytes }),
+    async (req, res, next) => {
+      const supplier = String(req.params.supplier);
+      let receipt: Awaited<ReturnType<typeof receive>>;
+      try {
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        receipt = await receive(req.auth!, supplier, body, 'kcis');
+      } catch (e) {
+        (req.log ?? log).error({ err: e }, 'supplier update could not be stored');
+        return sendError(
+          res,
+          new ApiError(503, 'GATEWAY_FAULT', ['the update could not be stored; retry'], { 'Retry-After': '5' }),
+        );
+      }
+      switch (receipt.kind) {
+        case 'unknown-supplier':
+          return next(new ApiError(404, 'NOT_FOUND', [`supplier ${supplier} not found`]));
+        case 'unparseable':
+          return sendError(
+            res,
+            new ApiError(400, 'MALFORMED_REQUEST', [`body: is ${receipt.why} (kept as inbox entry ${receipt.id})`]),
+          );
+        case 'unstorable':
+          return sendError(res, ApiError.invalid(`${receipt.why} (kept as inbox entry ${receipt.id})`));
+        case 'malformed':
+          return sendError(
+            res,
+            new ApiError(receipt.rule ? 422 : 400, 'INVALID_REQUEST', [
+              `${receipt.why} (kept as inbox entry ${receipt.id})`,
+            ]),
+          );
+        case 'refused':
+          req.log?.warn({ tenant: req.auth!.tenantId, supplier, reason: receipt.reason }, 'supplier update refused');
+          return sendError(res, new ApiError(403, 'NOT_AUTHORISED', [`this update is refused: ${receipt.reason}`]));
+        case 'stored':
+          res.status(204).end();
       }
     },
   );
