@@ -16,6 +16,7 @@ import { KsuProcessor } from './ksus/apply.js';
 import { InboxWriter, requeueUnmatched } from './ksus/inbox.js';
 import { makeReceiveUpdate } from './ksus/receive.js';
 import { DeliveryWorker } from './kci/delivery-worker.js';
+import { Reconciler } from './ksus/reconcile.js';
 import { createApp } from './http/app.js';
 import type { AppContext } from './context.js';
 
@@ -26,6 +27,7 @@ export interface Service {
   dispatcher: Dispatcher;
   ksus: KsuProcessor;
   delivery: DeliveryWorker;
+  reconciler: Reconciler;
   retention: RetentionJob;
   listen(port?: number): Promise<Server>;
   stop(): Promise<void>;
@@ -94,7 +96,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     runState,
     demoInbox: o.demoInbox ? { received: [] } : undefined,
   };
-  const dispatcher = new Dispatcher({ db, log, tenants, suppliers, events });
+  const dispatcher = new Dispatcher({ db, log, tenants, suppliers, events }, { ...config.dispatch, exclusive });
   const ksus = new KsuProcessor(
     { db, log, metrics, suppliers, events },
     exclusive ? { loops: 1, batch: 10, exclusive } : { loops: 3, batch: 100, exclusive },
@@ -104,6 +106,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     timeoutMs: config.kciTimeoutMs,
     engine: handle.engine,
   });
+  const reconciler = new Reconciler({ db, log, tenants, suppliers, events }, config.reconcile);
   const workers = o.workers ?? true;
   if (workers) {
     events.on('sends-due', () => dispatcher.kick());
@@ -129,6 +132,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     ksus,
     delivery,
     retention,
+    reconciler,
     async listen(port = config.port) {
       await dispatcher.recover();
       server = await new Promise<Server>((resolve, reject) => {
@@ -155,6 +159,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
       });
       if (workers) {
         retention.start();
+        reconciler.start();
         delivery.start();
         dispatcher.kick();
         ksus.kick();
@@ -177,7 +182,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       events.clear();
-      await Promise.all([dispatcher.drain(), ksus.drain(), delivery.stop(), retention.stop()]);
+      await Promise.all([dispatcher.drain(), ksus.drain(), delivery.stop(), retention.stop(), reconciler.stop()]);
       await suppliers.stop();
       if (!o.database) await handle.close();
     },
