@@ -17,6 +17,7 @@ import { InboxWriter, requeueUnmatched } from './ksus/inbox.js';
 import { makeReceiveUpdate } from './ksus/receive.js';
 import { DeliveryWorker } from './kci/delivery-worker.js';
 import { Reconciler } from './ksus/reconcile.js';
+import { releaseAbandonedKeys } from './store/idempotency.js';
 import { createApp } from './http/app.js';
 import type { AppContext } from './context.js';
 
@@ -135,6 +136,9 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     reconciler,
     async listen(port = config.port) {
       await dispatcher.recover();
+      // Alone on its database (embedded), no request can still be running: keys claimed by the last process
+      // and never answered are released (what it stored answered its key in the same transaction).
+      if (exclusive) await releaseAbandonedKeys(db);
       server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(port, '0.0.0.0', () => resolve(s));
         s.once('error', (e: NodeJS.ErrnoException) =>

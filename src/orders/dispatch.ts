@@ -207,8 +207,9 @@ export class Dispatcher {
   /** Wakes when the next retry falls due (the service's poll would also find it, but later). */
   private async wakeForNextDue(): Promise<void> {
     const next = await nextSendDue(this.deps.db);
-    if (!next || this.stopped) return;
-    const at = Math.max(Date.parse(next), Date.now() + 5);
+    // Due already: it waits for a slot, and a finishing send kicks the dispatcher again.
+    if (!next || this.stopped || Date.parse(next) <= Date.now()) return;
+    const at = Date.parse(next);
     if (this.wakeAt !== undefined && this.wakeAt <= at && this.wakeAt > Date.now()) return;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeAt = at;

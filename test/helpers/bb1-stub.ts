@@ -56,7 +56,7 @@ export async function startBb1Stub() {
 type Stub = Awaited<ReturnType<typeof startBb1Stub>>;
 
 /** What the stub does with an order POST: take it or not, then answer, reset the connection, or never answer. */
-export type CreateFault = { take: boolean; then: number | 'reset' | 'hang'; retryAfter?: string };
+export type CreateFault = { take: boolean; then: number | 'reset' | 'hang'; retryAfter?: string; delayMs?: number };
 
 /**
  * BB1's order book on the stub: POST productOrder takes orders (unless `fault` says otherwise for this attempt)
@@ -97,11 +97,15 @@ export function bb1OrderBook(
     const f = opts.fault?.(externalId, n, body) ?? { take: true, then: 202 };
     const id = String(next++).padStart(8, '0');
     if (f.take) held.set(externalId, { id, externalId, body });
-    if (f.then === 'reset') return req.socket.destroy();
-    if (f.then === 'hang') return void hanging.push(res);
-    if (f.retryAfter) res.setHeader('Retry-After', f.retryAfter);
-    if (f.then === 202) return res.status(202).json({ id, externalId, state: 'acknowledged' });
-    res.status(f.then).json({ code: String(f.then), message: `stub answers ${f.then}` });
+    const answer = () => {
+      if (f.then === 'reset') return req.socket.destroy();
+      if (f.then === 'hang') return void hanging.push(res);
+      if (f.retryAfter) res.setHeader('Retry-After', f.retryAfter);
+      if (f.then === 202) return res.status(202).json({ id, externalId, state: 'acknowledged' });
+      res.status(f.then).json({ code: String(f.then), message: `stub answers ${f.then}` });
+    };
+    if (f.delayMs) setTimeout(answer, f.delayMs);
+    else answer();
   });
   stub.on('GET', path, (req, res) => {
     if (opts.queryDown?.()) return res.status(500).json({ message: 'query unavailable' });
