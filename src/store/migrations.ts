@@ -180,7 +180,7 @@ migrations['0006_console_indexes'] = {
 // No order in limbo (issue 12): a send is retried (transient refusals) and an uncertain one resolved with the
 // supplier until a deadline (send_next_at: when it is next due, or, while SENDING, when its lease ends); open
 // orders without news are reconciled with the supplier's view (reconciled_at). Owner: src/orders/order-store.ts.
-migrations['0013_send_resolution'] = {
+migrations['0014_send_resolution'] = {
   async up(db: Kysely<unknown>) {
     await runAll(
       db,

@@ -22,7 +22,7 @@ export interface OrdersTable {
   send_state: string;
   created_at: Ts;
   updated_at: Ts;
-  /** sending (migration 0013): claims so far, when next due (or the lease's end while SENDING), when to give up */
+  /** sending (migration 0014): claims so far, when next due (or the lease's end while SENDING), when to give up */
   send_attempts: Generated<number>;
   send_next_at: Ts | null;
   send_deadline: Ts | null;
