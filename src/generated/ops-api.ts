@@ -84,6 +84,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ops/kcis/{id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every attempt to deliver one KCI, oldest first: time, the tenant's status and latency, the error, the first 2 KB of a failed answer
+         * @description The tenant's answer is kept only for failed attempts, cut to 2 KB, with credentials (fields named like secret, token, password, authorization, api key; Bearer/Basic values) and contact details (emails, phone numbers) replaced. Attempts are pruned with delivered KCIs (`RETENTION_KCI_DAYS`).
+         */
+        get: operations["kciAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each tenant's KCI webhook health: attempts, success rate, latency p50/p99, last error, backlog */
+        get: operations["tenantWebhooks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ops/ksus": {
         parameters: {
             query?: never;
@@ -468,6 +505,53 @@ export interface components {
             /** @description the payload for the supplier (any JSON), or null */
             outbound: unknown;
         };
+        KciAttempt: {
+            /** @description 1 for the first; a redelivery continues the count */
+            attempt: number;
+            /**
+             * Format: date-time
+             * @description When the call started
+             */
+            at: string;
+            /** @description The tenant's HTTP status; null when no answer came (refused, reset, timed out) */
+            status: number | null;
+            delivered: boolean;
+            /** @description From the call's start to its answer or failure */
+            latencyMs: number;
+            error: string | null;
+            /** @description The first 2 KB of a failed answer's body, redacted */
+            responseExcerpt: string | null;
+        };
+        TenantWebhookHealth: {
+            tenantId: string;
+            /** @description The webhook without user, password or query */
+            kciUrl: string;
+            /**
+             * Format: date-time
+             * @description The start of the window the attempt figures cover
+             */
+            since: string;
+            attempts: number;
+            delivered: number;
+            /** @description delivered ÷ attempts; null without attempts */
+            successRate: number | null;
+            latencyMs: {
+                p50: number | null;
+                p99: number | null;
+            };
+            /** @description The latest failed attempt in the window */
+            lastError: {
+                /** Format: date-time */
+                at: string;
+                status: number | null;
+                error: string | null;
+            } | null;
+            backlog: {
+                /** @description KCIs not yet delivered (due or waiting behind an earlier one) */
+                pending: number;
+                dead: number;
+            };
+        };
         Queues: {
             deadKcis: {
                 tenantId: string;
@@ -742,6 +826,96 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    kciAttempts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attempts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KciAttempt"][];
+                };
+            };
+            /** @description Not a KCI id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorised */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such KCI */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tenantWebhooks: {
+        parameters: {
+            query?: {
+                /** @description The window the attempt figures cover, ending now */
+                hours?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every configured tenant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantWebhookHealth"][];
+                };
+            };
+            /** @description A query parameter is invalid (named) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorised */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listKsus: {
         parameters: {
             query?: {
@@ -1013,6 +1187,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Queues"];
+                };
+            };
+            /** @description A query parameter (this call takes none), named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Unauthorised */
@@ -1367,6 +1550,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body that is not a form (or malformed JSON), named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Wrong token (the sign-in page again, with the reason) */
             401: {
                 headers: {
@@ -1380,6 +1572,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A form over 8 KB or with more than 20 fields */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body in an encoding or charset the service does not read */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -1398,6 +1608,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many query parameters, named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid session (or operator token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Without the session's CSRF token, or from another origin */
             403: {

@@ -72,29 +72,30 @@ export const DOC_SPECS = [
 
 /**
  * One spec file as a document a browser can render alone: refs into tenant-api.yaml become local, and the
- * schemas they reach (transitively) are copied in.
+ * components they reach (schemas, responses, parameters…, transitively) are copied in.
  */
 export function loadStandaloneSpec(name: (typeof DOC_SPECS)[number]['name']): Doc {
   const doc = localiseRefs(load(`${name}.yaml`));
   if (name === 'tenant-api') return doc;
-  const shared = (load('tenant-api.yaml').components?.schemas ?? {}) as Record<string, unknown>;
-  const schemas = ((doc.components ??= {}).schemas ??= {});
-  const refsIn = (node: unknown): string[] =>
+  const shared = load('tenant-api.yaml').components ?? {};
+  const components = (doc.components ??= {});
+  const refsIn = (node: unknown): [string, string][] =>
     Array.isArray(node)
       ? node.flatMap(refsIn)
       : node && typeof node === 'object'
-        ? Object.entries(node).flatMap(([k, v]) =>
-            k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/')
-              ? [v.slice('#/components/schemas/'.length)]
-              : refsIn(v),
-          )
+        ? Object.entries(node).flatMap(([k, v]) => {
+            const m = k === '$ref' && typeof v === 'string' ? /^#\/components\/([^/]+)\/([^/]+)$/.exec(v) : null;
+            return m ? [[m[1]!, m[2]!] as [string, string]] : refsIn(v);
+          })
         : [];
   const wanted = refsIn(doc);
   while (wanted.length) {
-    const n = wanted.pop()!;
-    if (n in schemas || !(n in shared)) continue;
-    schemas[n] = shared[n];
-    wanted.push(...refsIn(shared[n]));
+    const [section, n] = wanted.pop()!;
+    const own = (components[section] ??= {});
+    const from = shared[section] ?? {};
+    if (n in own || !(n in from)) continue;
+    own[n] = from[n];
+    wanted.push(...refsIn(from[n]));
   }
   return doc;
 }

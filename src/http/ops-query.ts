@@ -25,7 +25,9 @@ export function queryParams<const S extends Record<string, QueryField>>(req: Req
   for (const name of Object.keys(req.query))
     if (!(name in spec)) problems.push(`query.${name}: unknown parameter (accepted: ${Object.keys(spec).join(', ')})`);
   for (const [name, field] of Object.entries(spec)) {
-    const raw: unknown = req.query[name];
+    // The OpenAPI validator runs first and may have coerced an integer (or filled in its default).
+    const given: unknown = req.query[name];
+    const raw: unknown = typeof given === 'number' ? String(given) : given;
     const problem = (text: string) => problems.push(`query.${name}: ${text}`);
     if (raw === undefined) {
       out[name] = field.kind === 'int' ? field.default : undefined;

@@ -1,7 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
 import type { Tenant, TenantDirectory } from '../config/tenants.js';
@@ -12,11 +11,12 @@ import {
   recordOutcomes,
   releaseClaims,
   releaseWaiting,
+  type AttemptRecord,
   type DeliveryOutcome,
   type OutboxEntry,
 } from './outbox.js';
-import { signWebhook } from './signing.js';
-import { postJson } from './post-json.js';
+import { attemptDelivery } from './delivery/attempt.js';
+import { DEFAULT_JITTER, nextAttemptAt } from './delivery/retry-policy.js';
 
 export interface DeliveryOptions {
   retrySchedule: number[];
@@ -33,16 +33,6 @@ export interface DeliveryOptions {
   shutdownGraceMs?: number;
   /** the shortest time between two claims when the first found everything that was due (see claim()) */
   claimGapMs?: number;
-}
-
-const RETRYABLE = (status: number) => status === 408 || status === 425 || status === 429 || status >= 500;
-
-/** Retry-After as seconds or HTTP date → milliseconds from now. */
-export function retryAfterMs(header: unknown, now = Date.now()): number | undefined {
-  if (typeof header !== 'string' || !header.trim()) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const t = Date.parse(header);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
 /**
@@ -302,6 +292,7 @@ export class DeliveryWorker {
     return p;
   }
 
+  /** One attempt, then the decision: delivered, another attempt later, or DEAD (retry-policy.ts). */
   private async deliver(e: OutboxEntry, signal?: AbortSignal): Promise<DeliveryOutcome> {
     const tenant = this.tenants.get(e.tenantId);
     if (!tenant)
@@ -313,73 +304,35 @@ export class DeliveryWorker {
         error: `tenant ${e.tenantId} is no longer configured`,
         at: new Date().toISOString(),
       };
-    const deliveredOn = new Date().toISOString();
-    const payload = JSON.stringify({ ...e.body, deliveredOn });
-    const headers: Record<string, string> = {
-      'Content-Type': 'application/json',
-      'X-Request-ID': randomUUID(),
-      'X-Conversation-ID': e.conversationId,
-      'User-Agent': 'bb1-connector',
+    const r = await attemptDelivery(e, tenant, {
+      timeoutMs: this.opts.timeoutMs,
+      tokens: this.authProvider(tenant),
+      signal,
+    });
+    const attempt: AttemptRecord = {
+      tenantId: e.tenantId,
+      attempt: e.attempts,
+      at: r.at,
+      status: r.status,
+      latencyMs: r.latencyMs,
+      error: r.error ?? null,
+      responseExcerpt: r.responseExcerpt ?? null,
     };
-    if (tenant.kci.signingSecret) {
-      const ts = Math.floor(Date.now() / 1000);
-      headers['webhook-id'] = e.id;
-      headers['webhook-timestamp'] = String(ts);
-      headers['webhook-signature'] = signWebhook(tenant.kci.signingSecret, e.id, ts, payload);
+    const log = { kci: e.id, tenant: e.tenantId, order: e.orderId, seq: e.sequenceNumber, status: r.status };
+    if (r.delivered) {
+      this.metrics.kciDeliveries.inc({ tenant: e.tenantId, result: 'delivered' });
+      this.log.debug(log, 'KCI delivered');
+      return { id: e.id, delivered: true, status: r.status, at: r.at, attempt };
     }
-    let status: number | null = null;
-    let error: string;
-    let retryAfter: number | undefined;
-    try {
-      const auth = tenant.kci.auth;
-      if (auth.type === 'basic')
-        headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
-      const provider = this.authProvider(tenant);
-      if (provider) headers.Authorization = `Bearer ${await provider.token()}`;
-      let res = await postJson(tenant.kci.url, payload, headers, this.opts.timeoutMs, signal);
-      if (res.status === 401 && provider) {
-        provider.invalidate();
-        headers.Authorization = `Bearer ${await provider.token()}`;
-        res = await postJson(tenant.kci.url, payload, headers, this.opts.timeoutMs, signal);
-      }
-      status = res.status;
-      if (status >= 200 && status < 300) {
-        this.metrics.kciDeliveries.inc({ tenant: e.tenantId, result: 'delivered' });
-        this.log.debug(
-          { kci: e.id, tenant: e.tenantId, order: e.orderId, seq: e.sequenceNumber, status },
-          'KCI delivered',
-        );
-        return { id: e.id, delivered: true, status, at: deliveredOn };
-      }
-      retryAfter = retryAfterMs(res.retryAfter);
-      error = `tenant answered ${status}`;
-    } catch (err) {
-      const ax = err as { code?: string; message?: string };
-      error = `delivery failed: ${ax.code ?? ''} ${ax.message ?? String(err)}`.trim();
-    }
-    if (signal?.aborted) return { id: e.id, delivered: false, status, next: null, error, at: new Date().toISOString() }; // handed back by stop()
-    const permanent = status !== null && !RETRYABLE(status);
-    const schedule = this.opts.retrySchedule;
-    const delaySeconds = permanent ? undefined : schedule[e.attempts - 1];
-    let next: Date | null = null;
-    if (delaySeconds !== undefined) {
-      const jitter = this.opts.jitter ?? 0.2;
-      const base = delaySeconds * 1000 * (1 + (Math.random() * 2 - 1) * jitter);
-      next = new Date(Date.now() + Math.max(base, retryAfter ?? 0));
-    }
-    this.metrics.kciDeliveries.inc({ tenant: e.tenantId, result: next ? 'retry' : 'dead' });
-    this.log.warn(
-      {
-        kci: e.id,
-        tenant: e.tenantId,
-        order: e.orderId,
-        seq: e.sequenceNumber,
-        status,
-        attempt: e.attempts,
-        next: next?.toISOString() ?? 'DEAD',
-      },
-      error,
+    const error = r.error ?? 'delivery failed';
+    if (signal?.aborted) return { id: e.id, delivered: false, status: r.status, next: null, error, at: r.at }; // handed back by stop()
+    const next = nextAttemptAt(
+      { attempt: e.attempts, status: r.status, retryAfterMs: r.retryAfterMs },
+      this.opts.retrySchedule,
+      this.opts.jitter ?? DEFAULT_JITTER,
     );
-    return { id: e.id, delivered: false, status, next, error, at: new Date().toISOString() };
+    this.metrics.kciDeliveries.inc({ tenant: e.tenantId, result: next ? 'retry' : 'dead' });
+    this.log.warn({ ...log, attempt: e.attempts, next: next?.toISOString() ?? 'DEAD' }, error);
+    return { id: e.id, delivered: false, status: r.status, next, error, at: new Date().toISOString(), attempt };
   }
 }

@@ -172,6 +172,19 @@ export interface DeliveryOutcome {
   next?: Date | null;
   error?: string;
   at: string;
+  /** the call made, kept for operators (none for a KCI whose tenant is gone, or a call abandoned) */
+  attempt?: AttemptRecord;
+}
+
+/** One call to a tenant's webhook, as kept in kci_attempts. */
+export interface AttemptRecord {
+  tenantId: string;
+  attempt: number;
+  at: string;
+  status: number | null;
+  latencyMs: number;
+  error: string | null;
+  responseExcerpt: string | null;
 }
 
 /** Records a pass's outcomes in one statement: delivered, retry later (PENDING) or DEAD. */
@@ -193,20 +206,43 @@ export async function recordOutcomes(
   // under its order's lock; holding that lock (shared) first means the successor is either committed and
   // seen here, or written after this commits and then sees its predecessor delivered. (PGlite has one
   // connection: nothing is written in between.)
+  const attempts = outcomes.flatMap((o) =>
+    o.attempt
+      ? [
+          {
+            kci_id: o.id,
+            attempt: o.attempt.attempt,
+            tenant_id: o.attempt.tenantId,
+            at: o.attempt.at,
+            status: o.attempt.status,
+            latency_ms: o.attempt.latencyMs,
+            error: o.attempt.error?.slice(0, 500) ?? null,
+            response_excerpt: o.attempt.responseExcerpt,
+          },
+        ]
+      : [],
+  );
   const delivered = outcomes.filter((x) => x.delivered).map((x) => x.id);
-  if (engine === 'pglite' || !delivered.length) return void (await recordStatement(db, rows));
+  if (engine === 'pglite' || !delivered.length) return void (await recordStatement(db, rows, attempts));
   await db.transaction().execute(async (trx) => {
     await sql`
       SELECT 1 FROM orders o JOIN kci_outbox k ON k.tenant_id = o.tenant_id AND k.order_id = o.id
       WHERE k.id = ANY(${delivered}::uuid[])
       ORDER BY o.tenant_id, o.id FOR SHARE OF o`.execute(trx);
-    await recordStatement(trx, rows);
+    await recordStatement(trx, rows, attempts);
   });
 }
 
-function recordStatement(db: Db, rows: unknown[]) {
+/** Outcomes and their attempts in one statement (the attempts as a data-modifying CTE beside the update). */
+function recordStatement(db: Db, rows: unknown[], attempts: unknown[]) {
   return sql`
-    WITH done AS (
+    WITH tried AS (
+      INSERT INTO kci_attempts (kci_id, attempt, tenant_id, at, status, latency_ms, error, response_excerpt)
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb)
+        AS a(kci_id uuid, attempt integer, tenant_id text, at timestamptz, status integer, latency_ms integer,
+             error text, response_excerpt text)
+      ON CONFLICT (kci_id, attempt) DO NOTHING),
+    done AS (
       UPDATE kci_outbox k SET status = v.status, delivered_at = v.delivered_at, next_attempt_at = v.next_attempt_at,
         last_status = v.last_status, last_error = v.last_error, lease_until = NULL
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)

@@ -9,8 +9,10 @@ import { reason } from '../kci/envelope.js';
 import { applyUpdate, isStale } from '../orders/lifecycle.js';
 import type { ActionType, InformationType } from '../orders/vocabulary.js';
 import { addHistory, lockOrdersNamed, writeOrders, type StoredOrder } from '../orders/order-store.js';
+import { followOrders } from '../services/follow-orders.js';
 import { claimPending, firstPendingElsewhere, recordOutcomes, type InboxOutcome, type PendingUpdate } from './inbox.js';
 import { recordUnmapped } from '../store/unmapped-codes.js';
+import { CoalescingLoop } from '../platform/coalescing-loop.js';
 
 export interface ApplierDeps {
   db: Db;
@@ -38,48 +40,33 @@ type Read = { row: PendingUpdate; keys: UpdateKeys; parsed: unknown };
  * and inbox statuses with one set-based statement each.
  */
 export class KsuProcessor {
-  private running = 0;
-  private again = false;
-  private stopped = false;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly loop: CoalescingLoop;
   constructor(
     private readonly deps: ApplierDeps,
     private readonly tuning: ApplierTuning,
-  ) {}
+  ) {
+    this.loop = new CoalescingLoop(
+      () => this.run(),
+      (e) => this.deps.log.error({ err: e }, 'KSU processing failed'),
+      tuning.loops,
+    );
+  }
 
+  /** New updates were stored (or became applicable): apply them soon. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running > 0) {
-      this.again = true;
-      return;
-    }
-    for (let i = 0; i < this.tuning.loops; i++) {
-      this.running += 1;
-      const p: Promise<unknown> = this.run()
-        .catch((e) => this.deps.log.error({ err: e }, 'KSU processing failed'))
-        .finally(() => {
-          this.inFlight.delete(p);
-          this.running -= 1;
-          if (this.running === 0 && this.again) {
-            this.again = false;
-            this.kick();
-          }
-        });
-      this.inFlight.add(p);
-    }
+    this.loop.kick();
   }
 
   /** Stops taking work and waits for the batches in flight to commit. */
-  async drain(): Promise<void> {
-    this.stopped = true;
-    await Promise.all([...this.inFlight]);
+  drain(): Promise<void> {
+    return this.loop.drain();
   }
 
   /** Applies pending updates until none is left that this loop can claim; returns how many it handled. */
   async run(): Promise<number> {
     let total = 0;
     for (;;) {
-      if (this.stopped) return total;
+      if (this.loop.stopping) return total;
       const { handled, identified, kcis } = await this.applyBatch();
       total += handled;
       if (kcis) this.deps.events.emit('kcis-enqueued');
@@ -134,6 +121,7 @@ export class KsuProcessor {
       const history: Parameters<typeof addHistory>[1] = [];
       const kcis: NewKci[] = [];
       const identified: { tenantId: string; id: number }[] = [];
+      const moved: Parameters<typeof followOrders>[1] = [];
       for (const { row, keys, parsed } of read) {
         const order =
           (keys.externalId && byExternal.get(keys.externalId)) ||
@@ -180,6 +168,18 @@ export class KsuProcessor {
           receivedOn,
         );
         touched.add(order);
+        if (r.status !== order.status) {
+          const { tenantId, id, supplier, orderType } = order;
+          moved.push({
+            tenantId,
+            id,
+            supplier,
+            orderType,
+            statusBefore: order.status,
+            status: r.status,
+            entity: r.entity,
+          });
+        }
         order.entity = { ...r.entity, updated: r.entityChanged ? new Date().toISOString() : order.entity.updated };
         order.status = r.status;
         order.lifecycle = r.state;
@@ -219,6 +219,7 @@ export class KsuProcessor {
         outcomes.push({ id: row.id, status: 'APPLIED', error: null, orderId: order.id });
       }
       await writeOrders(trx, [...touched]);
+      await followOrders(trx, moved);
       await addHistory(trx, history);
       await enqueueKcis(trx, kcis);
       await recordOutcomes(trx, outcomes);

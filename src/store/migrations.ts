@@ -217,3 +217,24 @@ migrations['0014_send_resolution'] = {
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };
+
+// Every delivery attempt of every KCI, for operators (issue: console): when, the tenant's status and latency,
+// the error, and the first 2 KB of a failed answer (redacted). Written with the outcome (kci/outbox.ts, its
+// owner); pruned by age (store/retention.ts). The tenant index serves the webhook health of GET /ops/tenants.
+migrations['0013_kci_attempts'] = {
+  async up(db: Kysely<unknown>) {
+    await runAll(
+      db,
+      `
+      CREATE TABLE kci_attempts (kci_id uuid NOT NULL, attempt integer NOT NULL, tenant_id text NOT NULL,
+        at timestamptz NOT NULL, status integer, latency_ms integer NOT NULL, error text, response_excerpt text,
+        PRIMARY KEY (kci_id, attempt));
+      CREATE INDEX kci_attempts_tenant_at ON kci_attempts (tenant_id, at);
+      CREATE INDEX kci_attempts_at ON kci_attempts (at);
+    `,
+    );
+  },
+  async down(db: Kysely<unknown>) {
+    await sql`DROP TABLE kci_attempts`.execute(db);
+  },
+};

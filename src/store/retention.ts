@@ -15,6 +15,8 @@ export interface RetentionOptions {
 
 export interface Pruned {
   kcis: number;
+  /** delivery attempts (kept as long as delivered KCIs) */
+  attempts: number;
   ksus: number;
   idempotencyKeys: number;
 }
@@ -55,7 +57,8 @@ export class RetentionJob {
   run(now = Date.now()): Promise<Pruned> {
     this.running ??= this.prune(now)
       .then((p) => {
-        if (p.kcis || p.ksus || p.idempotencyKeys) this.log.info({ pruned: p }, 'retention: old rows deleted');
+        if (p.kcis || p.attempts || p.ksus || p.idempotencyKeys)
+          this.log.info({ pruned: p }, 'retention: old rows deleted');
         return p;
       })
       .catch((e: unknown) => {
@@ -78,6 +81,13 @@ export class RetentionJob {
           DELETE FROM kci_outbox WHERE id IN (
             SELECT id FROM kci_outbox WHERE status = 'DELIVERED' AND delivered_at < ${kciCutoff}::timestamptz
             ORDER BY delivered_at LIMIT ${n} FOR UPDATE SKIP LOCKED)`,
+        n,
+      ),
+      attempts: await this.inBatches(
+        () => sql`
+          DELETE FROM kci_attempts WHERE (kci_id, attempt) IN (
+            SELECT kci_id, attempt FROM kci_attempts WHERE at < ${kciCutoff}::timestamptz
+            ORDER BY at LIMIT ${n} FOR UPDATE SKIP LOCKED)`,
         n,
       ),
       ksus: await this.inBatches(

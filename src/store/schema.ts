@@ -155,8 +155,20 @@ export interface Database {
   idempotency_keys: IdempotencyTable;
   ksu_inbox: KsuInboxTable;
   kci_outbox: KciOutboxTable;
+  kci_attempts: KciAttemptsTable;
   services: ServicesTable;
   counters: CountersTable;
   signing_keys: SigningKeysTable;
   unmapped_codes: UnmappedCodesTable;
+}
+
+export interface KciAttemptsTable {
+  kci_id: string;
+  attempt: number;
+  tenant_id: string;
+  at: Ts;
+  status: number | null;
+  latency_ms: number;
+  error: string | null;
+  response_excerpt: string | null;
 }

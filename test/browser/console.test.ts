@@ -29,7 +29,9 @@ describe('operator console in a browser', () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does`);
     sink = await startKciSink();
-    sink.setResponder(() => (failing ? { status: 422 } : { status: 204 }));
+    sink.setResponder(() =>
+      failing ? { status: 422, body: 'order 1 unknown; ask ops@isp.example' } : { status: 204 },
+    );
     stack = await startStack({ engine: 'pglite', kciUrl: sink.url, bb1: 'sandbox', sandboxPaceMs: 10 });
     profile = mkdtempSync(join(tmpdir(), 'bb1-chromium-'));
     mkdirSync(SHOTS, { recursive: true });
@@ -199,8 +201,19 @@ describe('operator console in a browser', () => {
         undefined,
         { timeout: 15_000 },
       );
+      // Every attempt of the redelivered KCI, with the tenant's refusal as it answered (contact details redacted).
+      const deadItem = page.locator('li[data-kind=KCI]', { hasText: dead.id });
+      const attemptsText = await deadItem.textContent();
+      expect(attemptsText).toContain('order 1 unknown; ask [email]');
+      expect(attemptsText).not.toContain('ops@isp.example');
+      expect(attemptsText).toMatch(/422/);
       await page.goto(url('/console#/tenants'));
       await ready('/tenants');
+      const row = page.locator('tr', { hasText: 'TENANT1' });
+      const rowText = (await row.textContent())!;
+      expect(rowText).toMatch(/\d+\.\d %/); // success rate
+      expect(rowText).toMatch(/\d+ ms \/ \d+ ms/); // latency p50 / p99
+      expect(rowText).toContain('tenant answered 422'); // last error
       await shot('tenants');
     },
     LONG,

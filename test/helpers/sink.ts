@@ -16,7 +16,7 @@ export async function startKciSink() {
   let respond: (
     k: ReceivedKci,
     n: number,
-  ) => { status: number; headers?: Record<string, string>; hold?: boolean } = () => ({ status: 204 });
+  ) => { status: number; headers?: Record<string, string>; hold?: boolean; body?: string } = () => ({ status: 204 });
   const heldOpen: import('express').Response[] = [];
   const waiters: { check: () => boolean; resolve: () => void }[] = [];
   let attempts = 0;
@@ -32,7 +32,7 @@ export async function startKciSink() {
     } // never answer: the sender is left waiting
     if (r.status >= 200 && r.status < 300) received.push(k);
     for (const [h, v] of Object.entries(r.headers ?? {})) res.setHeader(h, v);
-    res.status(r.status).end();
+    res.status(r.status).end(r.body);
     for (const w of [...waiters])
       if (w.check()) {
         waiters.splice(waiters.indexOf(w), 1);

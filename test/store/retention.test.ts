@@ -49,6 +49,23 @@ describe.each(ENGINES)('retention and abandoned Idempotency-Keys (%s)', (engine)
         kci('PENDING', null, 8),
       ])
       .execute();
+    const attempt = (at: string, n: number) => ({
+      kci_id: randomUUID(),
+      attempt: n,
+      tenant_id: 'TENANT1',
+      at,
+      status: 500,
+      latency_ms: 12,
+      error: 'tenant answered 500',
+      response_excerpt: null,
+    });
+    await db
+      .insertInto('kci_attempts')
+      .values([
+        ...Array.from({ length: 3 }, (_, i) => attempt(ago(31 * DAY + i * 1000), i + 1)),
+        attempt(ago(29 * DAY), 1),
+      ])
+      .execute();
     const ksu = (status: string, appliedAt: string | null) => ({
       tenant_id: 'TENANT1',
       supplier: 'BTWHOLESALEBB1',
@@ -88,7 +105,7 @@ describe.each(ENGINES)('retention and abandoned Idempotency-Keys (%s)', (engine)
       idempotencyHours: 24,
       batchSize: 2,
     });
-    expect(await job.run()).toEqual({ kcis: 5, ksus: 3, idempotencyKeys: 2 });
+    expect(await job.run()).toEqual({ kcis: 5, attempts: 3, ksus: 3, idempotencyKeys: 2 });
     const kcis = await db
       .selectFrom('kci_outbox')
       .select(['status', 'sequence_number'])
@@ -100,7 +117,8 @@ describe.each(ENGINES)('retention and abandoned Idempotency-Keys (%s)', (engine)
     expect(ksus.map((k) => k.status)).toEqual(['APPLIED', 'UNMATCHED', 'FAILED']);
     const keys = await db.selectFrom('idempotency_keys').select('key').execute();
     expect(keys.map((k) => k.key)).toEqual(['new']);
-    expect(await job.run()).toEqual({ kcis: 0, ksus: 0, idempotencyKeys: 0 });
+    expect(await db.selectFrom('kci_attempts').select('at').execute()).toHaveLength(1);
+    expect(await job.run()).toEqual({ kcis: 0, attempts: 0, ksus: 0, idempotencyKeys: 0 });
   });
 
   it('an Idempotency-Key left IN_PROGRESS by a request that died is taken over after the timeout, not 409 forever', async () => {

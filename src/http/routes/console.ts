@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AppContext } from '../../context.js';
 import { projectRoot } from '../../platform/paths.js';
 import { operatorAccess } from '../middleware/operator-auth.js';
+import { formBody } from '../middleware/limits.js';
 import { readCookie, sameSecret, sessionCookie, SESSION_COOKIE, SESSION_TTL_MS } from '../console-session.js';
 
 const CONSOLE_DIR = join(projectRoot(), 'console');
@@ -51,7 +52,7 @@ export function consoleRoutes(ctx: Pick<AppContext, 'config' | 'log'>): Router {
     if (session(req)) return res.redirect(303, '/console');
     signIn(res, 200);
   });
-  r.post('/console/session', (req, res) => {
+  r.post('/console/session', formBody(), (req, res) => {
     if (!access.sameOrigin(req)) return signIn(res, 403, 'Sign in from the console page itself.');
     const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
     const expected = ctx.config.operatorToken;

@@ -6,8 +6,12 @@ import { queryParams, TENANT_ID } from '../ops-query.js';
 import { readQueues } from '../../store/read/queues.js';
 import { listUnmapped } from '../../store/unmapped-codes.js';
 import { redeliverTenant } from '../../kci/outbox.js';
+import { readAttempts, readTenantHealth } from '../../store/read/kci-attempts.js';
 
-/** GET /ops/queues, GET /ops/unmapped-codes and POST /ops/tenants/{tenantId}/kcis/redeliver, for operators. */
+/**
+ * GET /ops/queues, GET /ops/unmapped-codes, GET /ops/tenants (webhook health), GET /ops/kcis/{id}/attempts and
+ * POST /ops/tenants/{tenantId}/kcis/redeliver, for operators.
+ */
 export function opsQueueRoutes(ctx: Pick<AppContext, 'db' | 'config' | 'tenants' | 'events'>): Router {
   const r = Router();
   const { guard } = operatorAccess(ctx.config);
@@ -21,6 +25,19 @@ export function opsQueueRoutes(ctx: Pick<AppContext, 'db' | 'config' | 'tenants'
       limit: { kind: 'int', min: 1, max: 1000, default: 200 },
     });
     res.json(await listUnmapped(ctx.db, q));
+  });
+  r.get('/ops/tenants', guard, async (req, res) => {
+    const q = queryParams(req, { hours: { kind: 'int', min: 1, max: 720, default: 24 } });
+    const tenants = ctx.tenants.all().map((t) => ({ id: t.id, kciUrl: t.kci.url }));
+    res.json(await readTenantHealth(ctx.db, tenants, q.hours));
+  });
+  r.get('/ops/kcis/:id/attempts', guard, async (req, res) => {
+    const id = String(req.params.id);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+      throw ApiError.invalid('path.id: must be a KCI uuid');
+    const attempts = await readAttempts(ctx.db, id);
+    if (!attempts) throw ApiError.notFound(`KCI ${id}`);
+    res.json(attempts);
   });
   r.post('/ops/tenants/:tenantId/kcis/redeliver', guard, async (req, res) => {
     const tenantId = String(req.params.tenantId);
