@@ -177,6 +177,29 @@ migrations['0006_console_indexes'] = {
   },
 };
 
+export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };
+
+// Every delivery attempt of every KCI, for operators (issue: console): when, the tenant's status and latency,
+// the error, and the first 2 KB of a failed answer (redacted). Written with the outcome (kci/outbox.ts, its
+// owner); pruned by age (store/retention.ts). The tenant index serves the webhook health of GET /ops/tenants.
+migrations['0013_kci_attempts'] = {
+  async up(db: Kysely<unknown>) {
+    await runAll(
+      db,
+      `
+      CREATE TABLE kci_attempts (kci_id uuid NOT NULL, attempt integer NOT NULL, tenant_id text NOT NULL,
+        at timestamptz NOT NULL, status integer, latency_ms integer NOT NULL, error text, response_excerpt text,
+        PRIMARY KEY (kci_id, attempt));
+      CREATE INDEX kci_attempts_tenant_at ON kci_attempts (tenant_id, at);
+      CREATE INDEX kci_attempts_at ON kci_attempts (at);
+    `,
+    );
+  },
+  async down(db: Kysely<unknown>) {
+    await sql`DROP TABLE kci_attempts`.execute(db);
+  },
+};
+
 // No order in limbo (issue 12): a send is retried (transient refusals) and an uncertain one resolved with the
 // supplier until a deadline (send_next_at: when it is next due, or, while SENDING, when its lease ends); open
 // orders without news are reconciled with the supplier's view (reconciled_at). Owner: src/orders/order-store.ts.
@@ -213,28 +236,5 @@ migrations['0014_send_resolution'] = {
       ALTER TABLE order_requests DROP COLUMN send_attempts, DROP COLUMN send_next_at, DROP COLUMN send_deadline, DROP COLUMN send_error;
     `,
     );
-  },
-};
-
-export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };
-
-// Every delivery attempt of every KCI, for operators (issue: console): when, the tenant's status and latency,
-// the error, and the first 2 KB of a failed answer (redacted). Written with the outcome (kci/outbox.ts, its
-// owner); pruned by age (store/retention.ts). The tenant index serves the webhook health of GET /ops/tenants.
-migrations['0013_kci_attempts'] = {
-  async up(db: Kysely<unknown>) {
-    await runAll(
-      db,
-      `
-      CREATE TABLE kci_attempts (kci_id uuid NOT NULL, attempt integer NOT NULL, tenant_id text NOT NULL,
-        at timestamptz NOT NULL, status integer, latency_ms integer NOT NULL, error text, response_excerpt text,
-        PRIMARY KEY (kci_id, attempt));
-      CREATE INDEX kci_attempts_tenant_at ON kci_attempts (tenant_id, at);
-      CREATE INDEX kci_attempts_at ON kci_attempts (at);
-    `,
-    );
-  },
-  async down(db: Kysely<unknown>) {
-    await sql`DROP TABLE kci_attempts`.execute(db);
   },
 };
