@@ -20,7 +20,7 @@ export interface ReconcilerDeps {
 }
 
 /**
- * Reconciliation: a supplier may never deliver an update (BB1 publishes no retry policy for KSUs). An open order
+ * Reconciliation: a supplier may never deliver an update (not every supplier publishes a retry policy). An open order
  * (sent, not finished) with no change for `afterS` is refreshed from the supplier's own view of it (the same
  * query that resolves uncertain sends, `orders.find`). The view is stored in the inbox as an update from the
  * supplier, and applied like any other: what the tenant has not been told becomes KCIs through the lifecycle,

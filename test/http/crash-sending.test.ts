@@ -165,7 +165,9 @@ describe.each(ENGINES)('a process killed while sending leaves no order in limbo 
       expect(book.held.size).toBe(atBb1.length);
       process.stdout.write(
         `crash-sending (${engine}): ${CYCLES} kills, ${orders.length} orders (${cut.length} requests cut and retried), ` +
-          `${atBb1.length} at BB1 once, ${reported.length} reported by ERROR KCI, ${[...book.attempts.values()].reduce((a, b) => a + b, 0)} POSTs\n`,
+          `${atBb1.length} at BB1 once, ${reported.length} reported by ERROR KCI, ` +
+          `${[...book.attempts.values()].reduce((a, b) => a + b, 0)} POSTs, ` +
+          `${stub.calls.filter((c) => c.method === 'GET').length} queries to BB1 about sends that may have reached it\n`,
       );
       running.child.kill('SIGTERM');
       expect(await running.exited).toBe(0);
@@ -178,5 +180,5 @@ describe.each(ENGINES)('a process killed while sending leaves no order in limbo 
       await db?.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 900000);
+  }, 1500000);
 });
