@@ -241,6 +241,66 @@ describe.each(ENGINES)('no order in limbo (%s)', (engine) => {
     }
   }, 60000);
 
+  it('an amendment whose PATCH was reset is looked for: BB1 shows its revision moved on, so it is not sent again', async () => {
+    const t = await setUp(engine, {});
+    const revision = new Map<string, string>();
+    bb1OrderBook(t.stub, {
+      view: (o) => ({
+        id: o.id,
+        externalId: o.externalId,
+        productOrderItem: [{ id: '100', internalId: revision.get(o.id) ?? '0000000100', state: 'acknowledged' }],
+      }),
+    });
+    try {
+      const id = (await t.stack.call('post', '/v1/service-orders', provideBody())).body.id;
+      await t.sink.waitFor(() => t.sink.forOrder(id).length >= 1);
+      const row = await orderRow(t.stack, 'TENANT1', id);
+      const bb1Id = row.supplier_order_id!;
+      // BB1's create event gives the items' revisions (what an amendment names).
+      const ksu = {
+        event: {
+          productOrder: {
+            externalId: row.external_id,
+            id: bb1Id,
+            relatedParty: [{ role: 'BtCug', id: 'CUG5009999999' }],
+            productOrderItem: [
+              { id: '100', internalId: '0000000100', action: 'add', product: { productOffering: { id: 'E0000160' } } },
+            ],
+          },
+        },
+        eventType: 'ProductOrderCreateEvent',
+        eventTime: new Date().toISOString(),
+        eventId: `limbo-${engine}-create`,
+      };
+      const k = await t.stack.http
+        .post('/v1/suppliers/BTWHOLESALEBB1/ksus')
+        .set('Authorization', `Bearer ${await t.stack.supplierToken()}`)
+        .send(ksu);
+      expect(k.status).toBe(202);
+      await waitUntil(async () => (await orderRow(t.stack, 'TENANT1', id)).status === 'ACKNOWLEDGED', 'acknowledged');
+      let patches = 0;
+      t.stub.on('PATCH', `${BB1_PATHS.order}/${bb1Id}`, (req) => {
+        patches += 1;
+        // BB1 applies the amendment (a new revision), but the answer is lost.
+        revision.set(bb1Id, '0000000200');
+        req.socket.destroy();
+      });
+      const r = await t.stack.call('post', '/v1/service-order-amendments', { orderId: id, notes: 'Use the side gate' });
+      expect(r.status).toBe(201);
+      await waitUntil(async () => {
+        const q = await t.stack.db.db
+          .selectFrom('order_requests')
+          .selectAll()
+          .where('order_id', '=', id)
+          .executeTakeFirst();
+        return q?.send_state === 'SENT';
+      }, 'the amendment found at BB1');
+      expect(patches).toBe(1);
+    } finally {
+      await t.close();
+    }
+  }, 60000);
+
   it('reconciliation: an open order with no news is refreshed from BB1, and a KSU BB1 never delivered becomes its KCI', async () => {
     const committed = JSON.parse(
       readFileSync('test/fixtures/seed003/07-access-order-committed-by-supplier.json', 'utf8'),
