@@ -16,6 +16,8 @@ import { KsuProcessor } from './ksus/apply.js';
 import { InboxWriter, requeueUnmatched } from './ksus/inbox.js';
 import { makeReceiveUpdate } from './ksus/receive.js';
 import { DeliveryWorker } from './kci/delivery-worker.js';
+import { Reconciler } from './ksus/reconcile.js';
+import { releaseAbandonedKeys } from './store/idempotency.js';
 import { createApp } from './http/app.js';
 import type { AppContext } from './context.js';
 
@@ -26,6 +28,7 @@ export interface Service {
   dispatcher: Dispatcher;
   ksus: KsuProcessor;
   delivery: DeliveryWorker;
+  reconciler: Reconciler;
   retention: RetentionJob;
   listen(port?: number): Promise<Server>;
   stop(): Promise<void>;
@@ -97,7 +100,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     runState,
     demoInbox: o.demoInbox ? { received: [] } : undefined,
   };
-  const dispatcher = new Dispatcher({ db, log, tenants, suppliers, events });
+  const dispatcher = new Dispatcher({ db, log, tenants, suppliers, events }, { ...config.dispatch, exclusive });
   const ksus = new KsuProcessor(
     { db, log, metrics, suppliers, events },
     exclusive ? { loops: 1, batch: 10, exclusive } : { loops: 3, batch: 100, exclusive },
@@ -107,6 +110,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     timeoutMs: config.kciTimeoutMs,
     engine: handle.engine,
   });
+  const reconciler = new Reconciler({ db, log, tenants, suppliers, events }, config.reconcile);
   const workers = o.workers ?? true;
   if (workers) {
     events.on('sends-due', () => dispatcher.kick());
@@ -132,8 +136,12 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     ksus,
     delivery,
     retention,
+    reconciler,
     async listen(port = config.port) {
       await dispatcher.recover();
+      // Alone on its database (embedded), no request can still be running: keys claimed by the last process
+      // and never answered are released (what it stored answered its key in the same transaction).
+      if (exclusive) await releaseAbandonedKeys(db);
       server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(port, '0.0.0.0', () => resolve(s));
         s.once('error', (e: NodeJS.ErrnoException) =>
@@ -158,6 +166,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
       });
       if (workers) {
         retention.start();
+        reconciler.start();
         delivery.start();
         dispatcher.kick();
         ksus.kick();
@@ -180,7 +189,7 @@ export async function createService(o: ServiceOptions): Promise<Service> {
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       events.clear();
-      await Promise.all([dispatcher.drain(), ksus.drain(), delivery.stop(), retention.stop()]);
+      await Promise.all([dispatcher.drain(), ksus.drain(), delivery.stop(), retention.stop(), reconciler.stop()]);
       await suppliers.stop();
       if (!o.database) await handle.close();
     },

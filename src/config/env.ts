@@ -38,6 +38,14 @@ const EnvSchema = z.object({
   RETENTION_KSU_DAYS: z.coerce.number().positive().default(30),
   RETENTION_IDEMPOTENCY_HOURS: z.coerce.number().positive().default(24),
   IDEMPOTENCY_IN_PROGRESS_TIMEOUT_S: z.coerce.number().positive().default(120),
+  SUPPLIER_SEND_WINDOW_S: z.coerce.number().positive().default(900),
+  SUPPLIER_RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
+  SUPPLIER_RETRY_MAX_MS: z.coerce.number().int().positive().default(60000),
+  SUPPLIER_SEND_LEASE_S: z.coerce.number().positive().default(120),
+  DISPATCH_CONCURRENCY: z.coerce.number().int().positive().max(1000).default(32),
+  DISPATCH_PER_TENANT: z.coerce.number().int().positive().max(1000).default(4),
+  RECONCILE_AFTER_S: z.coerce.number().min(0).default(21600),
+  RECONCILE_INTERVAL_S: z.coerce.number().positive().default(300),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -62,6 +70,24 @@ export interface Config {
   retention: { kciDays: number; ksuDays: number; idempotencyHours: number };
   /** an Idempotency-Key still IN_PROGRESS after this long is taken as abandoned (its request died) */
   idempotencyInProgressTimeoutS: number;
+  /** sending to suppliers (src/orders/dispatch.ts) */
+  dispatch: DispatchConfig;
+  /** open orders without news refreshed from the supplier's view (src/orders/reconcile.ts); afterS 0: off */
+  reconcile: { afterS: number; intervalS: number };
+}
+
+export interface DispatchConfig {
+  /** how long an order, amendment or cancellation is tried (transient refusals) or looked for at the supplier
+   * (a send that may have reached it) before its tenant is told it failed */
+  windowS: number;
+  /** backoff between attempts: doubling from base up to max (±20 % jitter); a Retry-After is honoured */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** a send still in flight this long after it started is taken as cut short (its process died) */
+  leaseS: number;
+  /** supplier calls in flight at once, in all and per tenant */
+  concurrency: number;
+  perTenant: number;
 }
 
 export class ConfigError extends Error {
@@ -102,5 +128,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idempotencyHours: e.RETENTION_IDEMPOTENCY_HOURS,
     },
     idempotencyInProgressTimeoutS: e.IDEMPOTENCY_IN_PROGRESS_TIMEOUT_S,
+    dispatch: {
+      windowS: e.SUPPLIER_SEND_WINDOW_S,
+      retryBaseMs: e.SUPPLIER_RETRY_BASE_MS,
+      retryMaxMs: Math.max(e.SUPPLIER_RETRY_MAX_MS, e.SUPPLIER_RETRY_BASE_MS),
+      leaseS: e.SUPPLIER_SEND_LEASE_S,
+      concurrency: e.DISPATCH_CONCURRENCY,
+      perTenant: Math.min(e.DISPATCH_PER_TENANT, e.DISPATCH_CONCURRENCY),
+    },
+    reconcile: { afterS: e.RECONCILE_AFTER_S, intervalS: e.RECONCILE_INTERVAL_S },
   };
 }

@@ -255,6 +255,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ops/sends/unresolved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Orders, amendments and cancellations the supplier could not confirm in time, oldest first
+         * @description A send that may have reached the supplier (a timeout, a reset, a 500/502/504, a process that died mid-call) is never sent blindly again: the connector asks the supplier whether it has it, then adopts it or sends it again with the same externalId. When the supplier cannot tell within `SUPPLIER_SEND_WINDOW_S`, the tenant receives an ERROR KCI (`SUPPLIER_TIMED_OUT`; the order or request is `FAILED_TO_SEND`) and it is listed here (send state `UNRESOLVED`) until an operator resolves it. An update from the supplier naming it settles it on its own (adopted).
+         */
+        get: operations["listUnresolvedSends"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/sends/orders/{tenant}/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolves an UNRESOLVED order: resend it, mark it failed, or adopt the supplier's order id
+         * @description `RESEND`: the supplier does not have it (checked with the supplier): it goes back to RECEIVED_BY_GATEWAY and is sent again with the same externalId; the send's outcome reaches the tenant as a KCI. `MARK_FAILED`: it stays FAILED_TO_SEND and nothing more is tried. `ADOPT`: the supplier has it under `supplierOrderId`: it becomes SENT_TO_SUPPLIER, its tenant gets an `UPDATE` KCI saying so, and the supplier's updates for it are applied (including any kept UNMATCHED).
+         */
+        post: operations["resolveOrderSend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/sends/requests/{tenant}/{kind}/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolves an UNRESOLVED amendment or cancellation: resend it, mark it failed, or adopt it (the supplier took it) */
+        post: operations["resolveRequestSend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console/session": {
         parameters: {
             query?: never;
@@ -336,7 +393,7 @@ export interface components {
             supplier: string;
             orderType: string;
             status: string;
-            /** @description PENDING, SENDING, SENT, UNCERTAIN (may have reached the supplier), REJECTED or FAILED */
+            /** @description PENDING, SENDING, SENT, UNCERTAIN (may have reached the supplier: being asked), UNRESOLVED (the supplier could not tell in time: see /ops/sends/unresolved), REJECTED or FAILED */
             sendState: string;
             supplierOrderId: string | null;
             serviceId: string | null;
@@ -508,6 +565,38 @@ export interface components {
             };
             /** @description distinct supplier codes without a mapping row */
             unmappedCodes: number;
+        };
+        ResolveOrderSend: {
+            /** @enum {string} */
+            action: "RESEND" | "MARK_FAILED" | "ADOPT";
+            /** @description ADOPT: the supplier's order id (BB1 order id) */
+            supplierOrderId?: string;
+        };
+        UnresolvedSends: {
+            orders: {
+                tenantId: string;
+                id: number;
+                externalId: string;
+                supplier: string;
+                orderType: string;
+                status: string;
+                supplierOrderId: string | null;
+                /** @description why the supplier could not tell */
+                lastError: string | null;
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
+            requests: {
+                tenantId: string;
+                /** @enum {string} */
+                kind: "AMENDMENT" | "CANCELLATION";
+                id: number;
+                orderId: number;
+                status: string;
+                lastError: string | null;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
         };
         UnmappedCode: {
             supplier: string;
@@ -1221,6 +1310,222 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    listUnresolvedSends: {
+        parameters: {
+            query?: {
+                /** @description at most this many orders, and as many requests (default 100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The unresolved sends */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnresolvedSends"];
+                };
+            };
+            /** @description A query parameter is invalid (named) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorised */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    resolveOrderSend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveOrderSend"];
+            };
+        };
+        responses: {
+            /** @description Resolved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tenantId: string;
+                        id: number;
+                        externalId: string;
+                        status: string;
+                        sendState: string;
+                        supplierOrderId: string | null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid request; `messages` name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorised */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Console session without a valid CSRF token, or from another origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such order */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The order's send is not UNRESOLVED, or the supplier order id is another order's */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description ADOPT without supplierOrderId */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    resolveRequestSend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                kind: "amendments" | "cancellations";
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "RESEND" | "MARK_FAILED" | "ADOPT";
+                };
+            };
+        };
+        responses: {
+            /** @description Resolved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tenantId: string;
+                        /** @enum {string} */
+                        kind: "AMENDMENT" | "CANCELLATION";
+                        id: number;
+                        orderId: number;
+                        status: string;
+                        sendState: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid request; `messages` name the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorised */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Console session without a valid CSRF token, or from another origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such amendment or cancellation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Its send is not UNRESOLVED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
         };
     };
     consoleSignIn: {

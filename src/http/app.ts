@@ -26,6 +26,7 @@ import { serviceRoutes } from './routes/services.js';
 import { demoInboxRoutes } from './routes/demo-inbox.js';
 import { opsOrderRoutes } from './routes/ops-orders.js';
 import { opsQueueRoutes } from './routes/ops-queues.js';
+import { opsSendRoutes } from './routes/ops-sends.js';
 import { consoleRoutes } from './routes/console.js';
 
 declare module 'express-serve-static-core' {
@@ -97,6 +98,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(opsRoutes(ctx));
   app.use(opsOrderRoutes(ctx));
   app.use(opsQueueRoutes(ctx));
+  app.use(opsSendRoutes(ctx));
   app.use(idempotency(new IdempotencyStore(ctx.db, ctx.config.idempotencyInProgressTimeoutS)));
   app.use(addressRoutes(ctx));
   app.use(availabilityRoutes(ctx));

@@ -140,6 +140,17 @@ export class KsuProcessor {
         }
         const supplier = suppliers.get(row.supplier)!;
         const receivedOn = row.receivedAt;
+        // An update about an order whose send could not be confirmed proves the supplier has it: adopted (one
+        // reported as failed to send goes back to sent, and the update then moves it on).
+        if (order.sendState === 'UNCERTAIN' || order.sendState === 'UNRESOLVED') {
+          if (order.status === 'FAILED_TO_SEND') {
+            order.status = 'SENT_TO_SUPPLIER';
+            order.entity = { ...order.entity, status: 'SENT_TO_SUPPLIER' };
+          }
+          order.sendState = 'SENT';
+          touched.add(order);
+          history.push({ tenantId: order.tenantId, orderId: order.id, at: receivedOn, event: 'SEND_FOUND' });
+        }
         const stale = isStale(order.lifecycle, keys.eventTime ?? receivedOn);
         const u = supplier.updates!.interpret(parsed, {
           orderType: order.orderType,
@@ -181,7 +192,6 @@ export class KsuProcessor {
           bySupplierOrder.set(supplierKey(order.supplier, order.supplierOrderId), order);
           identified.push({ tenantId: order.tenantId, id: order.id });
         }
-        if (order.sendState === 'UNCERTAIN' && keys.externalId === order.externalId) order.sendState = 'SENT';
         history.push({
           tenantId: order.tenantId,
           orderId: order.id,

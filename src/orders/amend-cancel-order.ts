@@ -16,6 +16,7 @@ import {
 } from './order-store.js';
 import { reservationMismatch, reservedSlot } from './reserve-appointment.js';
 import { supplierFor } from './tenant-suppliers.js';
+import { completeKey } from '../store/idempotency.js';
 
 export interface RequestDeps {
   db: Db;
@@ -52,6 +53,7 @@ async function receiveRequest<T extends Amendment | Cancellation>(
   build: (order: StoredOrder, id: number, now: string) => { body: T; payload: unknown },
   amendment?: Parameters<typeof requestReceived>[3],
   check?: (order: StoredOrder, trx: Db) => Promise<void>,
+  idempotencyKey?: string,
 ): Promise<T> {
   const result = await db.transaction().execute(async (trx) => {
     const order = await new TenantOrders(trx, tenant.id).getForUpdate(orderId, trx);
@@ -81,6 +83,7 @@ async function receiveRequest<T extends Amendment | Cancellation>(
       { status: next.status, entity, lifecycle: next.state },
       { event: `${kind}_RECEIVED`, detail: { [kind === 'AMENDMENT' ? 'amendmentId' : 'cancellationId']: id } },
     );
+    if (idempotencyKey) await completeKey(trx, tenant.id, idempotencyKey, 201, body);
     return body;
   });
   events.emit('sends-due');
@@ -89,7 +92,12 @@ async function receiveRequest<T extends Amendment | Cancellation>(
 
 /** POST /v1/service-order-amendments. */
 export function makeAmendOrder(deps: RequestDeps) {
-  return async function amendOrder(tenant: Tenant, req: AmendmentRequest, conversationId: string): Promise<Amendment> {
+  return async function amendOrder(
+    tenant: Tenant,
+    req: AmendmentRequest,
+    conversationId: string,
+    idempotencyKey?: string,
+  ): Promise<Amendment> {
     if (req.supplier !== undefined) supplierFor(deps.suppliers, tenant, req.supplier);
     const slot =
       req.appointmentReservationId === undefined
@@ -123,6 +131,7 @@ export function makeAmendOrder(deps: RequestDeps) {
             `appointmentReservationId: reservation ${slot.id} is already used by order ${usedBy}; reserve another slot`,
           );
       },
+      idempotencyKey,
     );
   };
 }
@@ -133,21 +142,32 @@ export function makeCancelOrder(deps: RequestDeps) {
     tenant: Tenant,
     req: CancellationRequest,
     conversationId: string,
+    idempotencyKey?: string,
   ): Promise<Cancellation> {
     if (req.supplier !== undefined) supplierFor(deps.suppliers, tenant, req.supplier);
-    return receiveRequest<Cancellation>(deps, tenant, 'CANCELLATION', req.orderId, conversationId, (order, id, now) => {
-      const { supplier, account } = supplierOfOrder(deps, tenant, order, req.supplier);
-      const { payload } = supplier.orders.planCancel(account, placedOrder(order), req, { id });
-      const body = {
-        id,
-        status: 'RECEIVED_BY_GATEWAY',
-        supplier: req.supplier ?? order.supplier,
-        orderId: req.orderId,
-        reasonCode: req.reasonCode,
-        ...(req.text ? { text: req.text } : {}),
-        created: now,
-      } as unknown as Cancellation;
-      return { body, payload };
-    });
+    return receiveRequest<Cancellation>(
+      deps,
+      tenant,
+      'CANCELLATION',
+      req.orderId,
+      conversationId,
+      (order, id, now) => {
+        const { supplier, account } = supplierOfOrder(deps, tenant, order, req.supplier);
+        const { payload } = supplier.orders.planCancel(account, placedOrder(order), req, { id });
+        const body = {
+          id,
+          status: 'RECEIVED_BY_GATEWAY',
+          supplier: req.supplier ?? order.supplier,
+          orderId: req.orderId,
+          reasonCode: req.reasonCode,
+          ...(req.text ? { text: req.text } : {}),
+          created: now,
+        } as unknown as Cancellation;
+        return { body, payload };
+      },
+      undefined,
+      undefined,
+      idempotencyKey,
+    );
   };
 }

@@ -11,6 +11,7 @@ import { TenantOrders, consumeReservation } from './order-store.js';
 import { AMENDED_FIELDS } from './entity-updates.js';
 import { reservationMismatch, reservedSlot } from './reserve-appointment.js';
 import { supplierFor } from './tenant-suppliers.js';
+import { completeKey } from '../store/idempotency.js';
 
 const ENTITY_FIELDS = [
   'address',
@@ -52,7 +53,12 @@ export interface CreateOrderDeps {
  * order with the payload to send (RECEIVED_BY_GATEWAY) and answer; the dispatcher sends it.
  */
 export function makeCreateOrder({ db, suppliers, events }: CreateOrderDeps) {
-  return async function createOrder(tenant: Tenant, req: OrderRequest, conversationId: string): Promise<OrderEntity> {
+  return async function createOrder(
+    tenant: Tenant,
+    req: OrderRequest,
+    conversationId: string,
+    idempotencyKey?: string,
+  ): Promise<OrderEntity> {
     const { supplier, account } = supplierFor(suppliers, tenant, req.supplier);
     if (['MODIFY', 'CEASE'].includes(req.orderType) && !req.serviceId)
       throw new InvalidRequest([
@@ -106,6 +112,8 @@ export function makeCreateOrder({ db, suppliers, events }: CreateOrderDeps) {
             updated: now,
           },
         ]);
+      // The tenant's Idempotency-Key is answered with the order, whatever happens to this process after the commit.
+      if (idempotencyKey) await completeKey(trx, tenant.id, idempotencyKey, 201, stored.entity);
       return stored;
     });
     events.emit('sends-due');

@@ -139,12 +139,14 @@ export function requestStatusAfterSend(outcome: SendOutcome, current?: RequestSt
   return outcome === 'REJECTED' ? 'REJECTED' : 'FAILED_TO_SEND';
 }
 
-export type SendOutcome = 'SENT' | 'UNCERTAIN' | 'REJECTED' | 'FAILED';
+/** UNRESOLVED: it may have reached the supplier, which could not tell in time; reported as failed to send. */
+export type SendOutcome = 'SENT' | 'UNCERTAIN' | 'REJECTED' | 'FAILED' | 'UNRESOLVED';
 
 /** The order's status once its send is settled; an update that came first (a fast supplier) keeps its later status. */
 export function statusAfterSend(current: OrderStatus, outcome: SendOutcome): OrderStatus {
   if (current !== 'RECEIVED_BY_GATEWAY') return current;
-  return outcome === 'REJECTED' ? 'REJECTED' : outcome === 'FAILED' ? 'FAILED_TO_SEND' : 'SENT_TO_SUPPLIER';
+  if (outcome === 'REJECTED') return 'REJECTED';
+  return outcome === 'FAILED' || outcome === 'UNRESOLVED' ? 'FAILED_TO_SEND' : 'SENT_TO_SUPPLIER';
 }
 
 /** An update is stale when it is older than one already applied. */

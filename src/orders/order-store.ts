@@ -27,11 +27,17 @@ export interface StoredOrder {
   adapterState: unknown;
   outbound: unknown;
   sendState: SendState;
+  /** why the last attempt to send did not settle it (for operators) */
+  sendError?: string | null;
   createdAt: string;
   updatedAt: string;
 }
 
-/** Where the order's first send stands: PENDING → SENDING → SENT | UNCERTAIN | REJECTED | FAILED. */
+/**
+ * Where the order's first send stands: PENDING → SENDING → SENT | REJECTED | FAILED, or back to PENDING (a
+ * transient refusal, tried again later) or UNCERTAIN (it may have reached the supplier: asked about, then
+ * adopted or sent again), and UNRESOLVED when the supplier could not tell in time (an operator resolves it).
+ */
 export type SendState = 'PENDING' | 'SENDING' | SendOutcome;
 
 type Row = {
@@ -49,6 +55,7 @@ type Row = {
   lifecycle: unknown;
   outbound: unknown;
   send_state: string;
+  send_error?: string | null;
   created_at: Date | string;
   updated_at: Date | string;
 };
@@ -71,6 +78,7 @@ export function toOrder(r: Row): StoredOrder {
     adapterState: r.supplier_state ?? {},
     outbound: r.outbound,
     sendState: r.send_state as SendState,
+    sendError: r.send_error ?? null,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
   };
@@ -185,6 +193,10 @@ export interface OrderPatch {
   supplierOrderId?: string | null;
   outbound?: unknown;
   sendState?: SendState;
+  /** when the send is next due (null: now) */
+  sendNextAt?: string | null;
+  sendDeadline?: string | null;
+  sendError?: string | null;
 }
 
 export interface HistoryEvent {
@@ -208,6 +220,9 @@ export async function updateOrder(
   if (patch.supplierOrderId !== undefined) set.supplier_order_id = patch.supplierOrderId;
   if (patch.outbound !== undefined) set.outbound = JSON.stringify(patch.outbound);
   if (patch.sendState !== undefined) set.send_state = patch.sendState;
+  if (patch.sendNextAt !== undefined) set.send_next_at = patch.sendNextAt;
+  if (patch.sendDeadline !== undefined) set.send_deadline = patch.sendDeadline;
+  if (patch.sendError !== undefined) set.send_error = patch.sendError?.slice(0, 2000) ?? null;
   await db.updateTable('orders').set(set).where('tenant_id', '=', order.tenantId).where('id', '=', order.id).execute();
   if (historyEvent) await addHistory(db, [{ tenantId: order.tenantId, orderId: order.id, at: now, ...historyEvent }]);
 }
@@ -347,27 +362,120 @@ export async function writeOrders(trx: Db, orders: StoredOrder[]): Promise<void>
     WHERE o.tenant_id = v.tenant_id AND o.id = v.id`.execute(trx);
 }
 
-/** Orders waiting to be sent, marked SENDING (committed before the call, so a crash leaves a trace). */
-export async function claimOrdersToSend(db: Db, limit: number): Promise<StoredOrder[]> {
+// ---- Sending: what is due, claimed with a lease -----------------------------------------------------------
+
+/** A send claimed by a dispatcher: `was` says how it stood (PENDING: send it; otherwise find out first). */
+export interface SendClaim {
+  was: SendState;
+  /** the claim's number (send_attempts after it): a settle applies only while it is still this claim */
+  attempt: number;
+  deadline: string;
+}
+
+const DUE = sql`send_state IN ('PENDING', 'SENDING', 'UNCERTAIN') AND (send_next_at IS NULL OR send_next_at <= now())`;
+
+/**
+ * Tenants with an order, amendment or cancellation due: PENDING or UNCERTAIN whose time has come, or SENDING whose
+ * lease has run out (the process that claimed it died mid-call).
+ */
+export async function tenantsWithDueSends(db: Db): Promise<string[]> {
+  const { rows } = await sql<{ tenant_id: string }>`
+    SELECT DISTINCT tenant_id FROM orders WHERE ${DUE}
+    UNION SELECT DISTINCT tenant_id FROM order_requests WHERE ${DUE}`.execute(db);
+  return rows.map((r) => r.tenant_id);
+}
+
+/** When the next send falls due (null: none waits), so the dispatcher can wake for it. */
+export async function nextSendDue(db: Db): Promise<string | null> {
+  const { rows } = await sql<{ at: Date | string | null }>`
+    SELECT min(at) AS at FROM (
+      SELECT min(send_next_at) AS at FROM orders WHERE send_state IN ('PENDING', 'SENDING', 'UNCERTAIN')
+      UNION ALL SELECT min(send_next_at) FROM order_requests WHERE send_state IN ('PENDING', 'SENDING', 'UNCERTAIN')) t`.execute(
+    db,
+  );
+  return rows[0]?.at ? iso(rows[0].at) : null;
+}
+
+/**
+ * Claims up to `limit` of a tenant's due orders: each is marked SENDING with a lease (committed before any call,
+ * so a crash leaves a trace) and a deadline, set at its first claim, after which its tenant is told.
+ */
+export async function claimOrderSends(
+  db: Db,
+  tenantId: string,
+  limit: number,
+  leaseMs: number,
+  windowMs: number,
+): Promise<(StoredOrder & SendClaim)[]> {
+  const { rows } = await sql<Row & { was: string; send_attempts: number; send_deadline: Date | string }>`
+    WITH due AS (
+      SELECT tenant_id, id, send_state AS was FROM orders
+      WHERE tenant_id = ${tenantId} AND ${DUE}
+      ORDER BY send_next_at NULLS FIRST, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+    UPDATE orders o SET send_state = 'SENDING', send_attempts = o.send_attempts + 1,
+      send_next_at = now() + ${`${leaseMs} milliseconds`}::interval,
+      send_deadline = COALESCE(o.send_deadline, now() + ${`${windowMs} milliseconds`}::interval)
+    FROM due WHERE o.tenant_id = due.tenant_id AND o.id = due.id
+    RETURNING o.*, due.was`.execute(db);
+  return rows.map((r) => ({
+    ...toOrder(r),
+    was: r.was as SendState,
+    attempt: r.send_attempts,
+    deadline: iso(r.send_deadline),
+  }));
+}
+
+/** A claimed order's send state, locked for the rest of the transaction: still the claim's to settle? */
+export async function stillClaimed(trx: Db, order: Pick<StoredOrder, 'tenantId' | 'id'>, attempt: number) {
+  const row = await trx
+    .selectFrom('orders')
+    .select(['send_state', 'send_attempts'])
+    .where('tenant_id', '=', order.tenantId)
+    .where('id', '=', order.id)
+    .forUpdate()
+    .executeTakeFirst();
+  return row?.send_state === 'SENDING' && row.send_attempts === attempt;
+}
+
+/**
+ * Sends left SENDING by a previous process, where no other process can be running (the embedded database has
+ * one): their leases end now, so they are resolved at once.
+ */
+export async function markInterruptedSends(db: Db): Promise<void> {
+  await db.updateTable('orders').set({ send_next_at: null }).where('send_state', '=', 'SENDING').execute();
+  await db.updateTable('order_requests').set({ send_next_at: null }).where('send_state', '=', 'SENDING').execute();
+}
+
+/** Orders whose send could not be resolved with the supplier in time, for operators (oldest first). */
+export async function unresolvedOrders(db: Db, limit: number): Promise<StoredOrder[]> {
   const rows = await db
-    .updateTable('orders')
-    .set({ send_state: 'SENDING' })
-    .where(({ eb, selectFrom }) =>
-      eb(
-        'external_id',
-        'in',
-        selectFrom('orders').select('external_id').where('send_state', '=', 'PENDING').limit(limit),
-      ),
-    )
-    .returningAll()
+    .selectFrom('orders')
+    .selectAll()
+    .where('send_state', '=', 'UNRESOLVED')
+    .orderBy('updated_at')
+    .limit(limit)
     .execute();
   return rows.map((r) => toOrder(r as Row));
 }
 
-/** Sends found SENDING when a process starts were cut short: they may have reached the supplier. */
-export async function markInterruptedSends(db: Db): Promise<void> {
-  await db.updateTable('orders').set({ send_state: 'UNCERTAIN' }).where('send_state', '=', 'SENDING').execute();
-  await db.updateTable('order_requests').set({ send_state: 'UNCERTAIN' }).where('send_state', '=', 'SENDING').execute();
+/** Open orders (sent, not finished) with no change for `quietMs` and not reconciled since: oldest first. */
+export async function quietOpenOrders(db: Db, quietMs: number, limit: number): Promise<StoredOrder[]> {
+  const { rows } = await sql<Row>`
+    SELECT * FROM orders
+    WHERE send_state = 'SENT' AND status NOT IN ('COMPLETED', 'CANCELLED', 'REJECTED', 'FAILED_TO_SEND')
+      AND updated_at < now() - ${`${quietMs} milliseconds`}::interval
+      AND (reconciled_at IS NULL OR reconciled_at < now() - ${`${quietMs} milliseconds`}::interval)
+    ORDER BY updated_at LIMIT ${limit}`.execute(db);
+  return rows.map(toOrder);
+}
+
+export async function markReconciled(db: Db, order: Pick<StoredOrder, 'tenantId' | 'id'>): Promise<void> {
+  await db
+    .updateTable('orders')
+    .set({ reconciled_at: new Date().toISOString() })
+    .where('tenant_id', '=', order.tenantId)
+    .where('id', '=', order.id)
+    .execute();
 }
 
 // ---- The tenant's amendments and cancellations of an order ----------------------------------------------
@@ -381,7 +489,38 @@ export interface StoredRequest {
   body: Record<string, unknown>;
   outbound: unknown;
   conversationId: string;
+  sendState?: SendState;
+  createdAt?: string;
+  sendError?: string | null;
 }
+
+type RequestRow = {
+  tenant_id: string;
+  kind: string;
+  id: number;
+  order_id: number;
+  status: string;
+  body: unknown;
+  outbound: unknown;
+  conversation_id: string;
+  send_state: string;
+  created_at: Date | string;
+  send_error: string | null;
+};
+
+const toRequest = (r: RequestRow): StoredRequest => ({
+  tenantId: r.tenant_id,
+  kind: r.kind as TenantRequestKind,
+  id: Number(r.id),
+  orderId: Number(r.order_id),
+  status: r.status as RequestStatus,
+  body: r.body as Record<string, unknown>,
+  outbound: r.outbound,
+  conversationId: r.conversation_id,
+  sendState: r.send_state as SendState,
+  createdAt: iso(r.created_at),
+  sendError: r.send_error,
+});
 
 /** The tenant's next amendment or cancellation id (in the caller's transaction). */
 export const nextRequestId = (trx: Db, tenantId: string, kind: TenantRequestKind) =>
@@ -405,35 +544,121 @@ export async function insertRequest(trx: Db, r: StoredRequest & { createdAt: str
     .execute();
 }
 
-/** Requests waiting to be sent, marked SENDING. */
-export async function claimRequestsToSend(db: Db): Promise<StoredRequest[]> {
-  const rows = await db
-    .updateTable('order_requests')
-    .set({ send_state: 'SENDING' })
-    .where('send_state', '=', 'PENDING')
-    .returningAll()
-    .execute();
+/**
+ * Claims up to `limit` of a tenant's due amendments and cancellations, in order per order: only the first unsettled
+ * request of an order whose own send is settled (SENT), each marked SENDING with a lease and a deadline.
+ */
+export async function claimRequestSends(
+  db: Db,
+  tenantId: string,
+  limit: number,
+  leaseMs: number,
+  windowMs: number,
+): Promise<(StoredRequest & SendClaim)[]> {
+  const { rows } = await sql<RequestRow & { was: string; send_attempts: number; send_deadline: Date | string }>`
+    WITH due AS (
+      SELECT r.tenant_id, r.kind, r.id, r.send_state AS was FROM order_requests r
+      JOIN orders o ON o.tenant_id = r.tenant_id AND o.id = r.order_id AND o.send_state = 'SENT'
+      WHERE r.tenant_id = ${tenantId} AND r.send_state IN ('PENDING', 'SENDING', 'UNCERTAIN')
+        AND (r.send_next_at IS NULL OR r.send_next_at <= now())
+        AND NOT EXISTS (SELECT 1 FROM order_requests e WHERE e.tenant_id = r.tenant_id AND e.order_id = r.order_id
+          AND e.send_state IN ('PENDING', 'SENDING', 'UNCERTAIN') AND (e.created_at, e.kind, e.id) < (r.created_at, r.kind, r.id))
+      ORDER BY r.created_at LIMIT ${limit} FOR UPDATE OF r SKIP LOCKED)
+    UPDATE order_requests q SET send_state = 'SENDING', send_attempts = q.send_attempts + 1,
+      send_next_at = now() + ${`${leaseMs} milliseconds`}::interval,
+      send_deadline = COALESCE(q.send_deadline, now() + ${`${windowMs} milliseconds`}::interval)
+    FROM due WHERE q.tenant_id = due.tenant_id AND q.kind = due.kind AND q.id = due.id
+    RETURNING q.*, due.was`.execute(db);
   return rows.map((r) => ({
-    tenantId: r.tenant_id,
-    kind: r.kind as TenantRequestKind,
-    id: r.id,
-    orderId: r.order_id,
-    status: r.status as RequestStatus,
-    body: r.body as Record<string, unknown>,
-    outbound: r.outbound,
-    conversationId: r.conversation_id,
+    ...toRequest(r),
+    was: r.was as SendState,
+    attempt: r.send_attempts,
+    deadline: iso(r.send_deadline),
   }));
+}
+
+/** A claimed request, locked: still the claim's to settle? */
+export async function requestStillClaimed(
+  trx: Db,
+  r: Pick<StoredRequest, 'tenantId' | 'kind' | 'id'>,
+  attempt: number,
+): Promise<boolean> {
+  const row = await trx
+    .selectFrom('order_requests')
+    .select(['send_state', 'send_attempts'])
+    .where('tenant_id', '=', r.tenantId)
+    .where('kind', '=', r.kind)
+    .where('id', '=', r.id)
+    .forUpdate()
+    .executeTakeFirst();
+  return row?.send_state === 'SENDING' && row.send_attempts === attempt;
+}
+
+/** A request to try again later (PENDING) or to ask the supplier about (UNCERTAIN). */
+export async function rescheduleRequest(
+  trx: Db,
+  r: Pick<StoredRequest, 'tenantId' | 'kind' | 'id'>,
+  sendState: 'PENDING' | 'UNCERTAIN',
+  nextAt: string,
+  error: string,
+): Promise<void> {
+  await trx
+    .updateTable('order_requests')
+    .set({ send_state: sendState, send_next_at: nextAt, send_error: error.slice(0, 2000) })
+    .where('tenant_id', '=', r.tenantId)
+    .where('kind', '=', r.kind)
+    .where('id', '=', r.id)
+    .execute();
+}
+
+/** Amendments and cancellations whose send could not be resolved in time, for operators (oldest first). */
+export async function unresolvedRequests(db: Db, limit: number): Promise<StoredRequest[]> {
+  const rows = await db
+    .selectFrom('order_requests')
+    .selectAll()
+    .where('send_state', '=', 'UNRESOLVED')
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => toRequest(r as RequestRow));
+}
+
+/** One request of a tenant's order, locked. */
+export async function getRequestForUpdate(
+  trx: Db,
+  tenantId: string,
+  kind: TenantRequestKind,
+  id: number,
+): Promise<StoredRequest | undefined> {
+  if (!isRowId(id)) return undefined;
+  const row = await trx
+    .selectFrom('order_requests')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', kind)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  return row ? toRequest(row as RequestRow) : undefined;
 }
 
 export async function settleRequest(
   trx: Db,
   r: Pick<StoredRequest, 'tenantId' | 'kind' | 'id'>,
-  sendState: SendOutcome,
+  sendState: SendState,
   body: Record<string, unknown>,
+  extra: { nextAt?: string | null; deadline?: string | null; error?: string | null } = {},
 ): Promise<void> {
   await trx
     .updateTable('order_requests')
-    .set({ send_state: sendState, status: String(body.status), body: JSON.stringify(body) })
+    .set({
+      send_state: sendState,
+      status: String(body.status),
+      body: JSON.stringify(body),
+      ...(extra.nextAt !== undefined ? { send_next_at: extra.nextAt } : {}),
+      ...(extra.deadline !== undefined ? { send_deadline: extra.deadline } : {}),
+      ...(extra.error !== undefined ? { send_error: extra.error?.slice(0, 2000) ?? null } : {}),
+    })
     .where('tenant_id', '=', r.tenantId)
     .where('kind', '=', r.kind)
     .where('id', '=', r.id)

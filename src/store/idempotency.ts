@@ -59,12 +59,7 @@ export class IdempotencyStore {
   }
 
   async complete(tenantId: string, key: string, status: number, body: unknown): Promise<void> {
-    await this.db
-      .updateTable('idempotency_keys')
-      .set({ state: 'DONE', response_status: status, response_body: JSON.stringify(body ?? null) })
-      .where('tenant_id', '=', tenantId)
-      .where('key', '=', key)
-      .execute();
+    await completeKey(this.db, tenantId, key, status, body);
   }
 
   /** A failed first attempt (5xx) frees the key so the tenant can retry. */
@@ -76,4 +71,27 @@ export class IdempotencyStore {
       .where('state', '=', 'IN_PROGRESS')
       .execute();
   }
+}
+
+/**
+ * Records the answer to a key's request. A use case that stores something calls it in the same transaction, so
+ * a process that dies after the commit but before answering leaves the key answered from what was stored (a
+ * repeat replays it) rather than IN_PROGRESS.
+ */
+export async function completeKey(db: Db, tenantId: string, key: string, status: number, body: unknown) {
+  await db
+    .updateTable('idempotency_keys')
+    .set({ state: 'DONE', response_status: status, response_body: JSON.stringify(body ?? null) })
+    .where('tenant_id', '=', tenantId)
+    .where('key', '=', key)
+    .execute();
+}
+
+/**
+ * Keys still IN_PROGRESS when a process starts alone on its database (embedded): their requests died with the
+ * process before storing anything (what was stored completed its key), so they are released at once.
+ */
+export async function releaseAbandonedKeys(db: Db): Promise<number> {
+  const r = await db.deleteFrom('idempotency_keys').where('state', '=', 'IN_PROGRESS').executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0);
 }

@@ -199,3 +199,42 @@ migrations['0013_kci_attempts'] = {
     await sql`DROP TABLE kci_attempts`.execute(db);
   },
 };
+
+// No order in limbo (issue 12): a send is retried (transient refusals) and an uncertain one resolved with the
+// supplier until a deadline (send_next_at: when it is next due, or, while SENDING, when its lease ends); open
+// orders without news are reconciled with the supplier's view (reconciled_at). Owner: src/orders/order-store.ts.
+migrations['0014_send_resolution'] = {
+  async up(db: Kysely<unknown>) {
+    await runAll(
+      db,
+      `
+      ALTER TABLE orders ADD COLUMN send_attempts integer NOT NULL DEFAULT 0;
+      ALTER TABLE orders ADD COLUMN send_next_at timestamptz;
+      ALTER TABLE orders ADD COLUMN send_deadline timestamptz;
+      ALTER TABLE orders ADD COLUMN send_error text;
+      ALTER TABLE orders ADD COLUMN reconciled_at timestamptz;
+      ALTER TABLE order_requests ADD COLUMN send_attempts integer NOT NULL DEFAULT 0;
+      ALTER TABLE order_requests ADD COLUMN send_next_at timestamptz;
+      ALTER TABLE order_requests ADD COLUMN send_deadline timestamptz;
+      ALTER TABLE order_requests ADD COLUMN send_error text;
+      CREATE INDEX orders_send_due ON orders (tenant_id, send_next_at) WHERE send_state IN ('PENDING', 'SENDING', 'UNCERTAIN');
+      CREATE INDEX order_requests_send_due ON order_requests (tenant_id, order_id, created_at)
+        WHERE send_state IN ('PENDING', 'SENDING', 'UNCERTAIN');
+      CREATE INDEX orders_send_unresolved ON orders (updated_at) WHERE send_state = 'UNRESOLVED';
+      CREATE INDEX order_requests_send_unresolved ON order_requests (created_at) WHERE send_state = 'UNRESOLVED';
+      CREATE INDEX orders_open_quiet ON orders (updated_at)
+        WHERE send_state = 'SENT' AND status NOT IN ('COMPLETED', 'CANCELLED', 'REJECTED', 'FAILED_TO_SEND');
+    `,
+    );
+  },
+  async down(db: Kysely<unknown>) {
+    await runAll(
+      db,
+      `
+      DROP INDEX orders_send_due, order_requests_send_due, orders_send_unresolved, order_requests_send_unresolved, orders_open_quiet;
+      ALTER TABLE orders DROP COLUMN send_attempts, DROP COLUMN send_next_at, DROP COLUMN send_deadline, DROP COLUMN send_error, DROP COLUMN reconciled_at;
+      ALTER TABLE order_requests DROP COLUMN send_attempts, DROP COLUMN send_next_at, DROP COLUMN send_deadline, DROP COLUMN send_error;
+    `,
+    );
+  },
+};

@@ -22,6 +22,13 @@ export interface OrdersTable {
   send_state: string;
   created_at: Ts;
   updated_at: Ts;
+  /** sending (migration 0014): claims so far, when next due (or the lease's end while SENDING), when to give up */
+  send_attempts: Generated<number>;
+  send_next_at: Ts | null;
+  send_deadline: Ts | null;
+  send_error: string | null;
+  /** when the supplier's view of the order was last asked for (src/orders/reconcile.ts) */
+  reconciled_at: Ts | null;
 }
 
 export interface OrderHistoryTable {
@@ -44,6 +51,10 @@ export interface OrderRequestsTable {
   send_state: string;
   conversation_id: string;
   created_at: Ts;
+  send_attempts: Generated<number>;
+  send_next_at: Ts | null;
+  send_deadline: Ts | null;
+  send_error: string | null;
 }
 
 export interface AppointmentsTable {

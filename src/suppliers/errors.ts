@@ -9,6 +9,10 @@ export class SupplierError extends Error {
     readonly status?: number,
     /** true when a request that changes something may have reached the supplier (timeout, reset): never re-send it blindly */
     readonly uncertain = false,
+    /** the supplier refused for now and surely did not act (429, 503, connection refused): worth trying again */
+    readonly transient = false,
+    /** how long the supplier asked us to wait (Retry-After), in ms */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }

@@ -181,6 +181,29 @@ export interface SupplierOrders<Account> {
   send(account: Account, payload: unknown): Promise<SendReceipt>;
   sendAmend(account: Account, order: PlacedOrder, payload: unknown): Promise<SendReceipt>;
   sendCancel(account: Account, order: PlacedOrder, payload: unknown): Promise<SendReceipt>;
+  /**
+   * Asks the supplier whether it holds an order: by the connector's externalId, else by its own order id.
+   * Undefined: it has no such order (so a send that may have reached it did not, and may be made again).
+   * Throws SupplierError when it cannot tell. Without it, an uncertain send is reported to the tenant.
+   */
+  find?(
+    account: Account,
+    order: { externalId: string; supplierOrderId?: string | null },
+  ): Promise<FoundOrder | undefined>;
+  /** Pure. Whether what the supplier holds shows an amendment or cancellation (its planned payload) as taken. */
+  shows?(found: FoundOrder, kind: 'AMENDMENT' | 'CANCELLATION', payload: unknown): boolean;
+}
+
+/** An order as the supplier holds it, from its query (`orders.find`). */
+export interface FoundOrder {
+  supplierOrderId: string;
+  /**
+   * The supplier's view of the order as an update its `updates.read` accepts, with an eventId that is the same
+   * for the same view: reconciliation stores it with the updates the supplier sent, and applies it as one.
+   */
+  update: unknown;
+  /** the view as the supplier answered it (for the adapter's `shows`) */
+  view: unknown;
 }
 
 // ---- Updates (the supplier tells the connector how an order is going) ---------------------------------

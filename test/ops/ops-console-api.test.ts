@@ -122,14 +122,20 @@ describe.each(ENGINES)('operator API for the console (%s)', (engine) => {
     it('lists orders stuck unsettled with the supplier for N minutes, longest first; settled or recent ones are not', async () => {
       const a = await placeOrder();
       const b = await placeOrder();
-      // Time passing: their last change is made older (a send that never settled, 45 and 90 minutes ago).
+      // Time passing: their last change is made older (a send that never settled, 45 and 90 minutes ago; the
+      // uncertain one is next asked about in an hour, so the dispatcher leaves it as it is meanwhile).
       for (const [o, minutes, sendState, status] of [
         [a, 45, 'UNCERTAIN', 'SENT_TO_SUPPLIER'],
         [b, 90, 'SENT', 'SENT_TO_SUPPLIER'],
       ] as const)
         await stack.db.db
           .updateTable('orders')
-          .set({ send_state: sendState, status, updated_at: new Date(Date.now() - minutes * 60_000) })
+          .set({
+            send_state: sendState,
+            status,
+            updated_at: new Date(Date.now() - minutes * 60_000),
+            send_next_at: new Date(Date.now() + 3600_000),
+          })
           .where('tenant_id', '=', o.tenant)
           .where('id', '=', o.id)
           .execute();

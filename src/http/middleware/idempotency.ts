@@ -34,6 +34,8 @@ export function idempotency(store: IdempotencyStore): RequestHandler {
     } catch (e) {
       return next(e);
     }
+    // The use case records its answer with what it stores (store/idempotency.ts completeKey).
+    res.locals.idempotencyKey = key;
     const json = res.json.bind(res);
     res.json = (body: unknown) => {
       const status = res.statusCode;

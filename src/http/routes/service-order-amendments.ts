@@ -4,6 +4,8 @@ import { callingTenant, conversationOf } from './_shared.js';
 
 export function amendmentRoutes(ctx: AppContext): Router {
   return Router().post('/v1/service-order-amendments', async (req, res) => {
-    res.status(201).json(await ctx.orders.amend(callingTenant(ctx, req), req.body, conversationOf(req)));
+    res
+      .status(201)
+      .json(await ctx.orders.amend(callingTenant(ctx, req), req.body, conversationOf(req), res.locals.idempotencyKey));
   });
 }

@@ -10,16 +10,35 @@ export const BB1_PATHS = {
   address: '/common/geographicAddressManagement/v1/geographicAddress',
   searchSlots: '/common/appointmentManagement/v4/searchTimeSlot',
   reserve: '/common/appointmentManagement/v4/appointment',
+  /** POST an order; GET ?externalId= (TMF622 list with a filter) or GET /{id}: what BB1 holds */
   order: '/hubco/tmf/productOrderingManagement/v4/productOrder',
   cancel: '/hubco/tmf/productOrderingManagement/v4/cancelOrder',
 } as const;
 
 /** How a BB1 call failed, in the connector's terms (docs/contract.md §3 errors, §6 no duplicate orders). */
 export class Bb1Error extends SupplierError {
-  constructor(kind: SupplierErrorKind, message: string, status?: number, uncertain = false) {
-    super('BTWHOLESALEBB1', kind, message, status, uncertain);
+  constructor(
+    kind: SupplierErrorKind,
+    message: string,
+    status?: number,
+    uncertain = false,
+    transient = false,
+    retryAfterMs?: number,
+  ) {
+    super('BTWHOLESALEBB1', kind, message, status, uncertain, transient, retryAfterMs);
   }
 }
+
+/** `Retry-After` in ms: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function retryAfterMs(header: unknown, now = Date.now()): number | undefined {
+  if (typeof header !== 'string' || !header.trim()) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Connection errors that mean the request was never written: the supplier cannot have acted on it. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export interface Bb1ClientOptions {
   baseUrl: string;
@@ -93,7 +112,16 @@ export class Bb1Client {
       try {
         token = await this.tokens.token();
       } catch (e) {
-        throw new Bb1Error('unauthorised', `could not get a BB1 token: ${(e as Error).message}`);
+        // A token call changes nothing at BB1: only a refusal of the credentials (400/401/403) is permanent.
+        const status = (e as { response?: { status?: number } }).response?.status;
+        const refused = status === 400 || status === 401 || status === 403;
+        throw new Bb1Error(
+          refused ? 'unauthorised' : 'unavailable',
+          `could not get a BB1 token: ${(e as Error).message}`,
+          undefined,
+          false,
+          !refused,
+        );
       }
       try {
         res = await this.http.request({
@@ -111,13 +139,15 @@ export class Bb1Client {
       } catch (e) {
         const err = e as { code?: string; message?: string };
         const timeout = err.code === 'ETIMEDOUT' || err.code === 'ECONNABORTED';
+        const neverSent = NEVER_SENT.has(err.code ?? '');
         // A non-idempotent call that failed after the request may have left: BB1 may have acted on it.
-        const uncertain = !opts.idempotent && err.code !== 'ECONNREFUSED' && err.code !== 'ENOTFOUND';
+        const uncertain = !opts.idempotent && !neverSent;
         throw new Bb1Error(
           timeout ? 'timeout' : 'unavailable',
           `BB1 ${method} ${path}: ${err.code ?? err.message}`,
           undefined,
           uncertain,
+          neverSent,
         );
       }
       if (res.status === 401 && !refreshed) {
@@ -137,9 +167,14 @@ export class Bb1Client {
     }
     if (res.status >= 200 && res.status < 300) return { status: res.status, data: res.data as T };
     const text = bb1ErrorText(res.data);
+    const wait = retryAfterMs(res.headers['retry-after']);
     if (res.status === 401 || res.status === 403) throw new Bb1Error('unauthorised', text, res.status);
+    // Too many requests: BB1 refused it, for now.
+    if (res.status === 429) throw new Bb1Error('rejected', text, res.status, false, true, wait);
     if (res.status >= 400 && res.status < 500) throw new Bb1Error('rejected', text, res.status);
     if (res.status === 504) throw new Bb1Error('timeout', text, res.status, !opts.idempotent);
-    throw new Bb1Error('unavailable', `${res.status} ${text}`, res.status, !opts.idempotent && res.status !== 503);
+    // 503: BB1 (or its gateway) refused it unprocessed; 500 and 502 may come after BB1 acted on it.
+    if (res.status === 503) throw new Bb1Error('unavailable', `${res.status} ${text}`, res.status, false, true, wait);
+    throw new Bb1Error('unavailable', `${res.status} ${text}`, res.status, !opts.idempotent);
   }
 }

@@ -86,6 +86,24 @@ export class Bb1Connector {
       this.client(t).call<Record<string, unknown>>('POST', BB1_PATHS.order, { data: body, idempotent: false }),
     );
   }
+  /** TMF622 product order query: the orders BB1 holds with this externalId (a list; BB1 allows one). */
+  ordersByExternalId(t: Bb1Credentials, externalId: string) {
+    return this.timed('findOrder', () =>
+      this.client(t).call<unknown>('GET', BB1_PATHS.order, { params: { externalId }, idempotent: true }),
+    );
+  }
+  /** One order by BB1's id; null when BB1 answers 404. */
+  async orderById(t: Bb1Credentials, id: string): Promise<unknown> {
+    try {
+      const res = await this.timed('findOrder', () =>
+        this.client(t).call<unknown>('GET', `${BB1_PATHS.order}/${encodeURIComponent(id)}`, { idempotent: true }),
+      );
+      return res.data;
+    } catch (e) {
+      if ((e as { status?: number }).status === 404) return null;
+      throw e;
+    }
+  }
   amend(t: Bb1Credentials, bb1OrderId: string, body: unknown) {
     return this.timed('amend', () =>
       this.client(t).call('PATCH', `${BB1_PATHS.order}/${encodeURIComponent(bb1OrderId)}`, {

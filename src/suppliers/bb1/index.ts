@@ -37,6 +37,7 @@ import { explainFile } from './mappings/tools/explain.js';
 import { diffTables } from './mappings/tools/diff.js';
 import { coverage } from './mappings/tools/coverage.js';
 import { startSandbox } from './sandbox/server.js';
+import { foundOrder, showsRequest } from './inbound/found-order.js';
 
 /** BT Wholesale Broadband One's supplier id, everywhere (docs/contract.md §1). */
 export const BB1_ID = 'BTWHOLESALEBB1';
@@ -249,6 +250,17 @@ export function createBb1Supplier(deps: Bb1Deps): Supplier<Bb1AccountConfig> & {
       async sendCancel(account, _order, payload) {
         return requestReceipt(await connector.cancel(account, payload));
       },
+      // TMF622 product order query: by externalId (a list filter), else by BB1's own order id.
+      async find(account, order) {
+        const res = await connector.ordersByExternalId(account, order.externalId);
+        const list = Array.isArray(res.data) ? res.data : res.data ? [res.data] : [];
+        const mine = list.find((o) => (o as { externalId?: unknown })?.externalId === order.externalId);
+        if (mine) return foundOrder(mine);
+        if (!order.supplierOrderId) return undefined;
+        const byId = await connector.orderById(account, order.supplierOrderId);
+        return byId ? foundOrder(byId) : undefined;
+      },
+      shows: (found, kind, payload) => showsRequest(found.view, kind, payload),
     },
 
     updates: {

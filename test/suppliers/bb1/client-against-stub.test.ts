@@ -85,9 +85,12 @@ describe.each(ENGINES)('BB1 client against a local stub BB1 (%s)', (engine) => {
     expect(slow.body.code).toBe('SUPPLIER_TIMED_OUT');
   });
 
-  it('an order POST that times out is never re-sent: UNCERTAIN until the create KSU (matched by externalId) settles it', async () => {
+  it('an order POST that times out is never re-sent blindly: BB1 is asked by externalId, and the order it holds is adopted', async () => {
     stub.on('POST', BB1_PATHS.order, () => {
       /* BB1 takes the order but the answer never arrives */
+    });
+    stub.on('GET', BB1_PATHS.order, (req, res) => {
+      res.json([{ id: '00999001', externalId: req.query.externalId, productOrderItem: [] }]);
     });
     const created = await stack.call('post', '/v1/service-orders', provideBody());
     expect(created.status).toBe(201);
@@ -99,52 +102,24 @@ describe.each(ENGINES)('BB1 client against a local stub BB1 (%s)', (engine) => {
       .where('tenant_id', '=', 'TENANT1')
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
-    expect(row.send_state).toBe('UNCERTAIN');
-    expect(row.status).toBe('SENT_TO_SUPPLIER');
-    // A restart's recovery and further dispatch passes do not send it again.
-    await stack.service.dispatcher.recover();
+    expect([row.status, row.send_state, row.supplier_order_id]).toEqual(['SENT_TO_SUPPLIER', 'SENT', '00999001']);
+    expect(sink.forOrder(id)[0]!.body).toMatchObject({
+      updateType: 'INFORMATIONAL',
+      information: { type: 'UPDATE', text: 'Order sent to BTWHOLESALEBB1' },
+      entity: { status: 'SENT_TO_SUPPLIER', supplierOrderNumber: '00999001' },
+    });
+    // Further dispatch passes do not send it again.
     await stack.service.dispatcher.run();
     expect(
       stub.calls.filter(
-        (c) => c.path === BB1_PATHS.order && (c.body as { externalId: string }).externalId === row.external_id,
+        (c) =>
+          c.method === 'POST' &&
+          c.path === BB1_PATHS.order &&
+          (c.body as { externalId: string }).externalId === row.external_id,
       ),
     ).toHaveLength(1);
-    // BB1's create event names our externalId: the order is acknowledged and settled.
-    const ksu = {
-      event: {
-        productOrder: {
-          externalId: row.external_id,
-          id: '00999001',
-          productOrderItem: [
-            {
-              id: '100',
-              internalId: '0000000001',
-              action: 'add',
-              product: { productOffering: { id: 'E0000160' }, id: 'asset-1' },
-            },
-          ],
-          relatedParty: [{ role: 'BtCug', id: 'CUG5009999999' }],
-        },
-      },
-      eventType: 'ProductOrderCreateEvent',
-      eventTime: new Date().toISOString(),
-      eventId: `evt-${engine}-uncertain`,
-    };
-    const r = await stack.http
-      .post('/v1/suppliers/BTWHOLESALEBB1/ksus')
-      .set('Authorization', `Bearer ${await stack.supplierToken()}`)
-      .send(ksu);
-    expect(r.status).toBe(202);
-    await sink.waitFor(() =>
-      sink.forOrder(id).some((k) => (k.body.information as { type?: string })?.type === 'ACKNOWLEDGED'),
-    );
-    const after = await stack.db.db
-      .selectFrom('orders')
-      .selectAll()
-      .where('tenant_id', '=', 'TENANT1')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect([after.status, after.send_state, after.supplier_order_id]).toEqual(['ACKNOWLEDGED', 'SENT', '00999001']);
+    const asked = stub.calls.filter((c) => c.method === 'GET' && c.path === BB1_PATHS.order);
+    expect(asked.map((c) => (c.query as { externalId: string }).externalId)).toContain(row.external_id);
   });
 
   it('an order BB1 refuses becomes REJECTED with RESUBMIT; one BB1 cannot be reached becomes FAILED_TO_SEND with an ERROR KCI', async () => {
@@ -164,20 +139,34 @@ describe.each(ENGINES)('BB1 client against a local stub BB1 (%s)', (engine) => {
       entity: { id: refused, status: 'REJECTED' },
     });
 
-    stub.on('POST', BB1_PATHS.order, (req) => {
-      req.socket.destroy();
+    // A reset after the request was written may have reached BB1: BB1 is asked, and the order, not there, is
+    // sent again (same externalId) once.
+    let posts = 0;
+    stub.on('POST', BB1_PATHS.order, (req, res) => {
+      posts += 1;
+      if (posts === 1) return req.socket.destroy();
+      res.status(202).json({ id: '00999002' });
+    });
+    stub.on('GET', BB1_PATHS.order, (_req, res) => {
+      res.json([]);
     });
     const dropped = (await stack.call('post', '/v1/service-orders', provideBody())).body.id;
     await sink.waitFor(() => sink.forOrder(dropped).length >= 1);
-    // A reset after the request was written may have reached BB1: UNCERTAIN, not FAILED, and not re-sent.
     expect(sink.forOrder(dropped)[0]!.body).toMatchObject({
       updateType: 'INFORMATIONAL',
-      entity: { status: 'SENT_TO_SUPPLIER' },
+      entity: { status: 'SENT_TO_SUPPLIER', supplierOrderNumber: '00999002' },
     });
+    expect(posts).toBe(2);
   });
 
-  it('FAILED_TO_SEND with an ERROR KCI when BB1 refuses the connection', async () => {
-    const down = await startStack({ engine, kciUrl: sink.url, bb1: 'http://127.0.0.1:1' });
+  it('FAILED_TO_SEND with an ERROR KCI when BB1 refuses the connection until the send window closes', async () => {
+    // A refused connection is retried (the request never left) until the send window closes, then reported once.
+    const down = await startStack({
+      engine,
+      kciUrl: sink.url,
+      bb1: 'http://127.0.0.1:1',
+      env: { SUPPLIER_SEND_WINDOW_S: '0.5', SUPPLIER_RETRY_BASE_MS: '50' },
+    });
     try {
       const id = (await down.call('post', '/v1/service-orders', provideBody({ notes: 'down' }))).body.id;
       await sink.waitFor(() => sink.received.some((k) => (k.body.entity as { notes?: string }).notes === 'down'));

@@ -12,6 +12,8 @@ export interface SandboxOrder {
   appointment?: { id: string; ref: string; start: string; end: string };
   revision: number;
   cancelled?: boolean;
+  /** the order as BB1's query shows it: the productOrder of the latest KSU built for it */
+  view?: Record<string, unknown>;
 }
 
 const n = (i: number) => String(i).padStart(10, '0');

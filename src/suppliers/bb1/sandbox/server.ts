@@ -222,12 +222,31 @@ export async function startSandbox(o: SandboxOptions) {
           }
         : undefined,
     };
+    order.view = (
+      ksu(order, { rootState: 'acknowledged', childState: 'acknowledged' }).event as { productOrder: never }
+    ).productOrder;
     orders.set(id, order);
     res.status(202).json({ id, externalId: order.externalId, state: 'acknowledged' });
     play(
       order,
       SCENARIOS[order.scenario]!(order).filter((s) => s.kinds.includes(order.kind)),
     );
+  });
+
+  // TMF622 product order query (what the connector asks after a send it cannot be sure of, and to reconcile).
+  const viewOf = (o: SandboxOrder) => ({
+    ...o.view,
+    ...(o.cancelled ? { state: 'assessingCancellation' } : {}),
+  });
+  app.get('/hubco/tmf/productOrderingManagement/v4/productOrder', (req, res) => {
+    const externalId = req.query.externalId;
+    if (typeof externalId !== 'string' || !externalId) return bb1Error(res, 400, '25', 'externalId is required');
+    res.json([...orders.values()].filter((x) => x.externalId === externalId).map(viewOf));
+  });
+  app.get('/hubco/tmf/productOrderingManagement/v4/productOrder/:id', (req, res) => {
+    const order = orders.get(req.params.id);
+    if (!order) return bb1Error(res, 404, '60', `Order ${req.params.id} not found`);
+    res.json(viewOf(order));
   });
 
   app.patch('/hubco/tmf/productOrderingManagement/v4/productOrder/:id', (req, res) => {
@@ -244,6 +263,10 @@ export async function startSandbox(o: SandboxOptions) {
         end: new Date(Date.parse(root.appointment.appointmentStart) + 5 * 3600 * 1000).toISOString(),
       };
     for (const it of order.items) it.internalId = String(Number(it.internalId) + 100).padStart(10, '0');
+    // The query shows the new revision at once.
+    const revised = new Map(order.items.map((it) => [it.id, it.internalId]));
+    for (const it of (order.view?.productOrderItem ?? []) as { id: string; internalId?: string }[])
+      if (revised.has(it.id)) it.internalId = revised.get(it.id);
     res.status(202).json({ id: order.id });
     play(
       order,
@@ -332,7 +355,13 @@ export async function startSandbox(o: SandboxOptions) {
     let at = pace;
     for (const { step } of steps) {
       let built: Record<string, unknown> | undefined;
-      const body = () => (built ??= ksu(order, step));
+      const body = () => {
+        if (!built) {
+          built = ksu(order, step);
+          order.view = (built.event as { productOrder: Record<string, unknown> }).productOrder;
+        }
+        return built;
+      };
       schedule(order, body, at);
       if (step.duplicate) schedule(order, body, at + 1);
       at += pace;
