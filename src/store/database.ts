@@ -36,6 +36,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
       connectionString: opts.databaseUrl,
       max: opts.poolSize ?? 10,
       connectionTimeoutMillis: 5000,
+      // A connection whose peer vanished without closing it (a partition, a dead load balancer) is found by
+      // TCP keepalive probes rather than never: a query on it would otherwise wait forever.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
     // A connection can die (Postgres restart, failover, admin kill). pg emits that on the pool for an idle
     // client, but on the client itself while it is checked out (Kysely holds one for a whole transaction):
