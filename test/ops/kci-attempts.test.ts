@@ -88,21 +88,28 @@ describe.each(ENGINES)('KCI delivery attempts and webhook health (%s)', (engine)
   });
 
   it("sums up each tenant's webhook: attempts, success rate, latency, the last error and the backlog", async () => {
+    // The sandbox's KSUs may still be bringing KCIs: the answer must lie between the table before and after it.
+    const counts = async () => {
+      const rows = await stack.db.db
+        .selectFrom('kci_attempts')
+        .selectAll()
+        .where('tenant_id', '=', 'TENANT2')
+        .execute();
+      return { n: rows.length, ok: rows.filter((x) => x.status !== null && x.status >= 200 && x.status < 300).length };
+    };
+    const before = await counts();
     const r = await ops('/ops/tenants');
+    const after = await counts();
     expect(r.status).toBe(200);
     expectMatchesSpec(r, 'get', '/ops/tenants');
     const byId = new Map((r.body as Json[]).map((t) => [t.tenantId, t]));
     expect([...byId.keys()].sort()).toEqual(['TENANT1', 'TENANT2']);
     const t2 = byId.get('TENANT2')!;
-    const recorded = await stack.db.db
-      .selectFrom('kci_attempts')
-      .selectAll()
-      .where('tenant_id', '=', 'TENANT2')
-      .execute();
-    const ok = recorded.filter((x) => x.status !== null && x.status >= 200 && x.status < 300).length;
-    expect(t2.attempts).toBe(recorded.length);
-    expect(t2.delivered).toBe(ok);
-    expect(t2.successRate).toBeCloseTo(ok / recorded.length, 5);
+    expect(t2.attempts).toBeGreaterThanOrEqual(before.n);
+    expect(t2.attempts).toBeLessThanOrEqual(after.n);
+    expect(t2.delivered).toBeGreaterThanOrEqual(before.ok);
+    expect(t2.delivered).toBeLessThanOrEqual(after.ok);
+    expect(t2.successRate).toBeCloseTo(t2.delivered / t2.attempts, 5);
     expect(t2.successRate).toBeLessThan(1);
     expect(t2.lastError).toMatchObject({ status: 422, error: 'tenant answered 422' });
     expect(t2.latencyMs.p50).toBeGreaterThanOrEqual(0);
