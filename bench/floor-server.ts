@@ -7,7 +7,7 @@ import pg from 'pg';
 const databaseUrl = process.argv[2]!;
 let peak = 0;
 const t = setInterval(() => {
-  peak = Math.max(peak, process.memoryUsage().rss);
+  peak = Math.max(peak, process.memoryUsage.rss());
 }, 50);
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 12 });
 await pool.query(

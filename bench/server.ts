@@ -23,7 +23,7 @@ const args = JSON.parse(process.argv[2]!) as {
 };
 let peak = 0;
 const t = setInterval(() => {
-  peak = Math.max(peak, process.memoryUsage().rss);
+  peak = Math.max(peak, process.memoryUsage.rss());
 }, 50);
 // PGlite on disk, as `npm start` runs it (memory:// would keep the data files and WAL in the heap, ~200 MB more RSS).
 const freshDir = args.databaseUrl || args.pgliteDir ? undefined : mkdtempSync(join(tmpdir(), 'bb1-bench-'));

@@ -1,4 +1,4 @@
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import { jsonBody, queryLimits, rejectUnstorableStrings } from './middleware/limits.js';
 import { canonicalJsonQuery } from './middleware/json-query.js';
 import { requireOperator } from './middleware/operator-auth.js';
@@ -35,17 +35,47 @@ declare module 'express-serve-static-core' {
   }
 }
 
+const LOG_BINDINGS = Symbol('log bindings');
+const REQUEST_LOG = Symbol('request logger');
+type LoggedRequest = Request & { [LOG_BINDINGS]?: { log: Logger; requestId?: string }; [REQUEST_LOG]?: Logger };
+
+/**
+ * `req.log`: a child logger naming the request, made on first use (most requests never log anything but
+ * their access line, and a child logger costs a redaction pass over its bindings).
+ */
+function installRequestLogger(app: Express): void {
+  Object.defineProperty(app.request, 'log', {
+    configurable: true,
+    get(this: LoggedRequest): Logger | undefined {
+      const b = this[LOG_BINDINGS];
+      if (!b) return undefined;
+      return (this[REQUEST_LOG] ??= b.log.child({
+        requestId: requestIdOf(this),
+        conversationId: this.get('X-Conversation-ID'),
+      }));
+    },
+    set(this: LoggedRequest, v: Logger) {
+      this[REQUEST_LOG] = v;
+    },
+  });
+}
+
+/** The caller's X-Request-ID, or one made up for this request (the same every time it is asked). */
+function requestIdOf(req: LoggedRequest): string {
+  const b = req[LOG_BINDINGS]!;
+  return (b.requestId ??= req.get('X-Request-ID') ?? randomUUID());
+}
+
 function requestLogging(log: Logger, ctx: AppContext): RequestHandler {
+  const logsRequests = () => log.isLevelEnabled('info');
   return (req, res, next) => {
     const start = process.hrtime.bigint();
-    req.log = log.child({
-      requestId: req.get('X-Request-ID') ?? randomUUID(),
-      conversationId: req.get('X-Conversation-ID'),
-    });
+    (req as LoggedRequest)[LOG_BINDINGS] = { log };
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? 'unmatched' : req.path);
       ctx.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, ms / 1000);
+      if (!logsRequests()) return;
       req.log!.info(
         {
           method: req.method,
@@ -68,6 +98,7 @@ function requestLogging(log: Logger, ctx: AppContext): RequestHandler {
  */
 export function createApp(ctx: AppContext): Express {
   const app = express();
+  installRequestLogger(app);
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
   app.set('trust proxy', false);

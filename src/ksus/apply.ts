@@ -11,8 +11,9 @@ import type { ActionType, InformationType } from '../orders/vocabulary.js';
 import { addHistory, lockOrdersNamed, writeOrders, type StoredOrder } from '../orders/order-store.js';
 import { followOrders } from '../services/follow-orders.js';
 import { claimPending, firstPendingElsewhere, recordOutcomes, type InboxOutcome, type PendingUpdate } from './inbox.js';
-import { recordUnmapped } from '../store/unmapped-codes.js';
+import { recordUnmapped, type UnmappedSighting } from '../store/unmapped-codes.js';
 import { CoalescingLoop } from '../platform/coalescing-loop.js';
+import type { IngestActivity } from './ingest-activity.js';
 
 export interface ApplierDeps {
   db: Db;
@@ -20,6 +21,8 @@ export interface ApplierDeps {
   metrics: Metrics;
   suppliers: SupplierRegistry;
   events: Events;
+  /** when set, a batch waits (bounded) while a burst of updates is being received: ingest first */
+  ingest?: IngestActivity;
 }
 
 export interface ApplierTuning {
@@ -67,6 +70,7 @@ export class KsuProcessor {
     let total = 0;
     for (;;) {
       if (this.loop.stopping) return total;
+      await this.deps.ingest?.whenQuiet();
       const { handled, identified, kcis } = await this.applyBatch();
       total += handled;
       if (kcis) this.deps.events.emit('kcis-enqueued');
@@ -125,6 +129,7 @@ export class KsuProcessor {
       const kcis: NewKci[] = [];
       const identified: { tenantId: string; id: number }[] = [];
       const moved: Parameters<typeof followOrders>[1] = [];
+      const unmapped: UnmappedSighting[] = [];
       for (const { row, keys, parsed } of read) {
         const order =
           (keys.externalId && byExternal.get(keys.externalId)) ||
@@ -163,13 +168,10 @@ export class KsuProcessor {
           u,
           receivedOn,
         );
-        for (const c of u.unmapped) metrics.unmappedCodes.inc({ supplier: row.supplier, code: c.code });
-        await recordUnmapped(
-          trx,
-          row.supplier,
-          u.unmapped.map((c) => c.code),
-          receivedOn,
-        );
+        for (const c of u.unmapped) {
+          metrics.countUnmapped(row.supplier, c.code);
+          unmapped.push({ supplier: row.supplier, code: c.code, at: receivedOn });
+        }
         touched.add(order);
         if (r.status !== order.status) {
           const { tenantId, id, supplier, orderType } = order;
@@ -225,6 +227,7 @@ export class KsuProcessor {
       await followOrders(trx, moved);
       await addHistory(trx, history);
       await enqueueKcis(trx, kcis);
+      await recordUnmapped(trx, unmapped);
       await recordOutcomes(trx, outcomes);
       return { handled: rows.length - deferred, identified, kcis: kcis.length };
     });

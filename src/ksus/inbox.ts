@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
+import { GroupedCalls } from '../platform/grouped-calls.js';
 
 export interface InboxInsert {
   eventId: string | null;
@@ -49,43 +50,20 @@ export async function requeueUnmatched(db: Db, orders?: { tenantId: string; id: 
  * still means "durably stored"). Under load this turns one database round trip per KSU into one per batch.
  */
 export class InboxWriter {
-  private queue: {
-    k: InboxInsert;
-    resolve: (r: { id: number; duplicate: boolean }) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
-  private scheduled = false;
+  private readonly group: GroupedCalls<InboxInsert, { id: number; duplicate: boolean }>;
   constructor(
     private readonly db: Db,
-    private readonly maxBatch = 200,
-  ) {}
-
-  store(k: InboxInsert): Promise<{ id: number; duplicate: boolean }> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ k, resolve, reject });
-      if (this.queue.length >= this.maxBatch) void this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
-    });
+    maxBatch = 200,
+  ) {
+    this.group = new GroupedCalls(
+      (ks) => this.insert(ks),
+      (k) => this.insertOne(k),
+      maxBatch,
+    );
   }
 
-  private async flush(): Promise<void> {
-    this.scheduled = false;
-    const batch = this.queue.splice(0, this.maxBatch);
-    if (!batch.length) return;
-    if (this.queue.length && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => void this.flush());
-    }
-    try {
-      const results = await this.insert(batch.map(({ k }) => k));
-      batch.forEach(({ resolve }, i) => resolve(results[i]!));
-    } catch {
-      // One KSU the database refuses must not fail the others that happened to share its INSERT.
-      for (const { k, resolve, reject } of batch) await this.insertOne(k).then(resolve, reject);
-    }
+  store(k: InboxInsert): Promise<{ id: number; duplicate: boolean }> {
+    return this.group.call(k);
   }
 
   /**

@@ -6,7 +6,7 @@ import type { SupplierRegistry } from '../suppliers/registry.js';
 import {
   findOrderForSupplier,
   orderOfSupplier,
-  ownerBySupplierIdWhenExternalIdUnknown,
+  ownersBySupplierIdWhenExternalIdUnknown,
 } from '../orders/order-store.js';
 import { tenantOfExternalId } from '../orders/order.js';
 import { UpdateRuleError, type UpdateKeys } from '../suppliers/supplier.js';
@@ -15,6 +15,9 @@ import type { InboxWriter } from './inbox.js';
 import { LIMITS, jsonDepthExceeds } from '../http/middleware/limits.js';
 import { storableCopy, storableRaw } from '../store/storable.js';
 import { unstorableKeys } from './unstorable-keys.js';
+import { GroupedCalls } from '../platform/grouped-calls.js';
+import { BoundedSet } from '../platform/bounded-set.js';
+import type { IngestActivity } from './ingest-activity.js';
 
 export interface ReceiveDeps {
   db: Db;
@@ -23,6 +26,8 @@ export interface ReceiveDeps {
   inbox: InboxWriter;
   metrics: Metrics;
   events: Events;
+  /** counts the updates being received, so that the applier can let a burst in first */
+  activity?: IngestActivity;
 }
 
 /** What became of one update a supplier posted: stored (202), or why not. Every body is kept, whatever it is. */
@@ -38,12 +43,34 @@ export type Receipt =
  * A supplier's order update arrives (e.g. BB1's KSU POST): it is stored before it is answered (the raw body
  * always), a repeated eventId changes nothing, and one naming another tenant's order is refused and recorded.
  */
-export function makeReceiveUpdate({ db, tenants, suppliers, inbox, metrics, events }: ReceiveDeps) {
+export function makeReceiveUpdate({ db, tenants, suppliers, inbox, metrics, events, activity }: ReceiveDeps) {
+  // Updates received together have their owners checked with one query; an externalId found to name an order
+  // names it for good (orders are never deleted or renamed), so its later updates need no query at all.
+  const owners = new GroupedCalls((keys: Parameters<typeof ownersBySupplierIdWhenExternalIdUnknown>[1]) =>
+    ownersBySupplierIdWhenExternalIdUnknown(db, keys),
+  );
+  const knownExternalIds = new BoundedSet(50_000);
+  const ownerWhenExternalIdUnknown = async (key: { supplier: string; externalId: string; supplierOrderId: string }) => {
+    if (knownExternalIds.has(key.externalId)) return undefined;
+    const { owner, externalIdKnown } = await owners.call(key);
+    if (externalIdKnown) knownExternalIds.add(key.externalId);
+    return owner;
+  };
   return async function receive(
     auth: { tenantId: string; supplier?: string },
     supplierId: string,
     bytes: Buffer,
     endpoint: 'ksus' | 'kcis' = 'ksus',
+  ): Promise<Receipt> {
+    activity?.arrived();
+    return receiveOne(auth, supplierId, bytes, endpoint);
+  };
+
+  async function receiveOne(
+    auth: { tenantId: string; supplier?: string },
+    supplierId: string,
+    bytes: Buffer,
+    endpoint: 'ksus' | 'kcis',
   ): Promise<Receipt> {
     const supplier = suppliers.get(supplierId);
     if (!supplier?.updates || (supplier.updates.endpoint ?? 'ksus') !== endpoint) return { kind: 'unknown-supplier' };
@@ -63,7 +90,7 @@ export function makeReceiveUpdate({ db, tenants, suppliers, inbox, metrics, even
     let body: unknown;
     try {
       if (tooDeep) throw new Error('too deep');
-      body = JSON.parse(bytes.toString('utf8'));
+      body = JSON.parse(note ? bytes.toString('utf8') : raw);
     } catch {
       const why = tooDeep ? `nested deeper than ${LIMITS.ksuJsonDepth} levels` : 'not valid JSON';
       const stored = await inbox.store({
@@ -96,7 +123,8 @@ export function makeReceiveUpdate({ db, tenants, suppliers, inbox, metrics, even
     if (supplierWide) tenant = tenants.get(keys?.gatewayOrder?.tenantId ?? '')!;
     const account = tenant?.accounts[supplierId];
     // A NUL or lone surrogate in the body is kept (raw) but replaced in the jsonb copy the applier reads.
-    const fixed = storableCopy(body);
+    // Only a \u escape can put one there: UTF-8 text holds no lone surrogate, and JSON no raw NUL in a string.
+    const fixed = note || raw.includes('\\u') ? storableCopy(body) : undefined;
     const base = {
       eventId: keys?.eventId ?? null,
       tenantId: tenant?.id ?? null,
@@ -127,8 +155,11 @@ export function makeReceiveUpdate({ db, tenants, suppliers, inbox, metrics, even
     // …unless no order has that externalId: the applier then matches the supplier's order id, so check its owner.
     const ownerFromId =
       fromId && keys?.externalId && keys.supplierOrderId
-        ? ((await ownerBySupplierIdWhenExternalIdUnknown(db, supplierId, keys.externalId, keys.supplierOrderId)) ??
-          fromId)
+        ? ((await ownerWhenExternalIdUnknown({
+            supplier: supplierId,
+            externalId: keys.externalId,
+            supplierOrderId: keys.supplierOrderId,
+          })) ?? fromId)
         : fromId;
     const owner =
       ownerFromId ||
@@ -165,5 +196,5 @@ export function makeReceiveUpdate({ db, tenants, suppliers, inbox, metrics, even
     metrics.ksusReceived.inc({ supplier: supplierId, result: stored.duplicate ? 'duplicate' : 'stored' });
     if (!stored.duplicate) events.emit('updates-stored');
     return { kind: 'stored', ...stored };
-  };
+  }
 }

@@ -252,18 +252,26 @@ export async function addHistory(
  * matches the supplier's order id instead. An update whose externalId names the caller but whose order id is
  * another tenant's order would otherwise be accepted at the door and refused only when applied.
  */
-export async function ownerBySupplierIdWhenExternalIdUnknown(
+export async function ownersBySupplierIdWhenExternalIdUnknown(
   db: Db,
-  supplier: string,
-  externalId: string,
-  supplierOrderId: string,
-): Promise<string | undefined> {
-  const r = await sql<{ tenant_id: string }>`
-    SELECT tenant_id FROM orders
-    WHERE supplier = ${supplier} AND supplier_order_id = ${supplierOrderId}
-      AND NOT EXISTS (SELECT 1 FROM orders WHERE external_id = ${externalId})
-    LIMIT 1`.execute(db);
-  return r.rows[0]?.tenant_id;
+  updates: { supplier: string; externalId: string; supplierOrderId: string }[],
+): Promise<{ owner?: string; externalIdKnown: boolean }[]> {
+  if (!updates.length) return [];
+  // One statement for a group of updates received together; each answered in the order asked.
+  const r = await sql<{ i: string; known: boolean; tenant_id: string | null }>`
+    SELECT v.i, k.known, CASE WHEN NOT k.known THEN (
+      SELECT o.tenant_id FROM orders o
+      WHERE o.supplier = v.supplier AND o.supplier_order_id = v.supplier_order_id
+      LIMIT 1) END AS tenant_id
+    FROM unnest(${updates.map((u) => u.supplier)}::text[], ${updates.map((u) => u.externalId)}::text[],
+      ${updates.map((u) => u.supplierOrderId)}::text[]) WITH ORDINALITY AS v(supplier, external_id, supplier_order_id, i)
+    CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM orders x WHERE x.external_id = v.external_id) AS known) k`.execute(
+    db,
+  );
+  const answers = updates.map(() => ({ externalIdKnown: false }) as { owner?: string; externalIdKnown: boolean });
+  for (const row of r.rows)
+    answers[Number(row.i) - 1] = { owner: row.tenant_id ?? undefined, externalIdKnown: row.known };
+  return answers;
 }
 
 /** Supplier-side lookup by the connector's own numeric order id (the Fibre Cafe Supplier Updates API names orders so). */

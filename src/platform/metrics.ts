@@ -1,11 +1,28 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Backlog } from '../store/backlog.js';
 
+/** Distinct supplier codes given their own series; any further code is counted as `other` (the inbox and
+ * `/ops/unmapped-codes` still name each one). A supplier sending ever-new codes cannot grow /metrics without end. */
+export const UNMAPPED_CODE_SERIES = 500;
+
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const unmappedCodes = new Counter({
+    name: 'supplier_unmapped_codes_total',
+    help: 'Supplier codes with no row in the mapping tables',
+    labelNames: ['supplier', 'code'],
+    registers: [registry],
+  });
+  const unmappedSeries = new Set<string>();
   return {
     registry,
+    /** Counts one unmapped code (see UNMAPPED_CODE_SERIES). */
+    countUnmapped(supplier: string, code: string): void {
+      const key = `${supplier}\u0000${code}`;
+      if (!unmappedSeries.has(key) && unmappedSeries.size < UNMAPPED_CODE_SERIES) unmappedSeries.add(key);
+      unmappedCodes.inc({ supplier, code: unmappedSeries.has(key) ? code : 'other' });
+    },
     httpDuration: new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration',
@@ -25,12 +42,7 @@ export function createMetrics() {
       labelNames: ['supplier', 'result'],
       registers: [registry],
     }),
-    unmappedCodes: new Counter({
-      name: 'supplier_unmapped_codes_total',
-      help: 'Supplier codes with no row in the mapping tables',
-      labelNames: ['supplier', 'code'],
-      registers: [registry],
-    }),
+    unmappedCodes,
     kciDeliveries: new Counter({
       name: 'kci_delivery_attempts_total',
       help: 'KCI delivery attempts',

@@ -4,23 +4,41 @@ import type { components } from '../generated/ops-api.js';
 
 export type UnmappedCode = components['schemas']['UnmappedCode'];
 
+/** One occurrence of a code no mapping table row matched. */
+export interface UnmappedSighting {
+  supplier: string;
+  code: string;
+  at: string | Date;
+}
+
 /**
- * Records supplier codes that no mapping table row matched, in the caller's transaction: one statement
- * however many codes. `count` counts occurrences (as the `supplier_unmapped_codes_total` metric does);
- * `first_seen` / `last_seen` keep the earliest and latest `at`, whatever order KSUs are applied in.
+ * Records supplier codes that no mapping table row matched, in the caller's transaction: one statement for a
+ * whole batch of KSUs, however many codes. `count` counts occurrences (as the `supplier_unmapped_codes_total`
+ * metric does); `first_seen` / `last_seen` keep the earliest and latest `at`, whatever order KSUs are applied in.
  */
-export async function recordUnmapped(trx: Db, supplier: string, codes: string[], at: string | Date): Promise<void> {
-  if (!codes.length) return;
-  const counts = new Map<string, number>();
-  for (const code of codes) counts.set(code, (counts.get(code) ?? 0) + 1);
+export async function recordUnmapped(trx: Db, sightings: UnmappedSighting[]): Promise<void> {
+  if (!sightings.length) return;
+  const rows = new Map<string, { supplier: string; code: string; n: number; first: string; last: string }>();
+  for (const s of sightings) {
+    const at = s.at instanceof Date ? s.at.toISOString() : s.at;
+    const key = `${s.supplier}\u0000${s.code}`;
+    const r = rows.get(key);
+    if (!r) rows.set(key, { supplier: s.supplier, code: s.code, n: 1, first: at, last: at });
+    else {
+      r.n += 1;
+      if (Date.parse(at) < Date.parse(r.first)) r.first = at;
+      if (Date.parse(at) > Date.parse(r.last)) r.last = at;
+    }
+  }
   // Sorted, so two transactions recording the same codes lock their rows in the same order.
-  const rows = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([code, n]) => ({ code, n }));
-  const when = at instanceof Date ? at.toISOString() : at;
+  const sorted = [...rows.values()].sort((a, b) =>
+    a.supplier !== b.supplier ? (a.supplier < b.supplier ? -1 : 1) : a.code < b.code ? -1 : a.code > b.code ? 1 : 0,
+  );
   await sql`
     INSERT INTO unmapped_codes (supplier, code, count, first_seen, last_seen)
-    SELECT ${supplier}, v.code, v.n, ${when}::timestamptz, ${when}::timestamptz
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(code text, n bigint)
-    ORDER BY v.code
+    SELECT v.supplier, v.code, v.n, v.first, v.last
+    FROM jsonb_to_recordset(${JSON.stringify(sorted)}::jsonb) AS v(supplier text, code text, n bigint, first timestamptz, last timestamptz)
+    ORDER BY v.supplier, v.code
     ON CONFLICT (supplier, code) DO UPDATE SET count = unmapped_codes.count + EXCLUDED.count,
       first_seen = least(unmapped_codes.first_seen, EXCLUDED.first_seen),
       last_seen = greatest(unmapped_codes.last_seen, EXCLUDED.last_seen)`.execute(trx);

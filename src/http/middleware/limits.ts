@@ -29,11 +29,12 @@ export const LIMITS = {
  * or a jsonb cast (PGlite spins for minutes on one).
  */
 export function jsonDepthExceeds(text: string | Buffer, max: number): boolean {
-  const s = typeof text === 'string' ? text : text.toString('latin1'); // brackets and quotes are ASCII
+  // Brackets, quotes and backslashes are ASCII: a Buffer is scanned byte by byte, without decoding it.
+  const at: (i: number) => number = typeof text === 'string' ? (i) => text.charCodeAt(i) : (i) => (text as Buffer)[i]!;
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    const c = at(i);
     if (inString) {
       if (c === 92 /* \ */) i++;
       else if (c === 34 /* " */) inString = false;
