@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../platform/uuid-v7.js';
 import type { components } from '../generated/tenant-updates-api.js';
 import type { OrderEntity } from '../orders/order.js';
 
@@ -37,7 +37,7 @@ export function kciBody(args: {
 }): StoredKci {
   // Key order is the wire order tenants see: id, supplier, sequence, times, the reason, notes, the entity.
   return {
-    id: randomUUID(),
+    id: uuidv7(),
     supplier: args.supplier,
     sequenceNumber: args.sequenceNumber,
     ...(args.issuedOn ? { issuedOn: args.issuedOn } : {}),
