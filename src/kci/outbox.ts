@@ -2,6 +2,9 @@ import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
 import { kciBody, type KciContent, type StoredKci } from './envelope.js';
 import type { OrderEntity } from '../orders/order.js';
+import type { components } from '../generated/tenant-api.js';
+
+type OrderUpdate = components['schemas']['OrderUpdate'];
 
 export interface OutboxEntry {
   id: string;
@@ -321,6 +324,27 @@ export async function listForOrder(db: Db, tenantId: string, orderId: number): P
     .orderBy('sequence_number')
     .execute();
   return rows.map((r) => toEntry(r as Row));
+}
+
+/**
+ * An order's KCIs as GET /v1/service-orders/{id} lists them (each without the entity it carried), built by
+ * the database as one JSON array in sequence order: one value to parse instead of a row, three dates and a
+ * body per KCI, which keeps the read of an order with a long history cheap in allocations (and so in GC
+ * pauses). `json`, not `jsonb`, so the keys keep the order written here; absent fields are left out.
+ */
+export async function updatesForOrder(db: Db, tenantId: string, orderId: number): Promise<OrderUpdate[]> {
+  const r = await sql<{ updates: OrderUpdate[] }>`
+    SELECT coalesce(json_agg(json_strip_nulls(json_build_object(
+      'id', k.id, 'supplier', k.body->'supplier', 'sequenceNumber', k.sequence_number,
+      'issuedOn', k.body->'issuedOn', 'receivedOn', k.body->'receivedOn',
+      'deliveredOn', to_char(k.delivered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'deliveryStatus', k.status, 'deliveryAttempts', k.attempts, 'updateType', k.body->'updateType',
+      'information', k.body->'information', 'actionRequired', k.body->'actionRequired', 'error', k.body->'error',
+      'supplierNotes', k.body->'supplierNotes')) ORDER BY k.sequence_number), '[]'::json) AS updates
+    FROM kci_outbox k
+    WHERE k.tenant_id = ${tenantId} AND k.order_id = ${orderId}`.execute(db);
+  const updates = r.rows[0]?.updates ?? [];
+  return typeof updates === 'string' ? (JSON.parse(updates) as OrderUpdate[]) : updates;
 }
 
 /**

@@ -165,6 +165,36 @@ describe.each(ENGINES)('KSUs in, KCIs out, over HTTP (%s)', (engine) => {
       'DELIVERED',
       'DELIVERED',
     ]);
+    // Each update as the tenant reads it: the KCI it was sent as, less the entity, with its delivery; keys in
+    // this order, none empty, and the delivery time as the outbox recorded it.
+    const stored = await stack.db.db
+      .selectFrom('kci_outbox')
+      .select(['id', 'delivered_at'])
+      .where('order_id', '=', o.id)
+      .where('tenant_id', '=', 'TENANT1')
+      .orderBy('sequence_number')
+      .execute();
+    const read = order.body.updates[1];
+    expect(Object.keys(read)).toEqual([
+      'id',
+      'supplier',
+      'sequenceNumber',
+      'issuedOn',
+      'receivedOn',
+      'deliveredOn',
+      'deliveryStatus',
+      'deliveryAttempts',
+      'updateType',
+      'information',
+    ]);
+    const { entity: _entity, entityType: _type, ...sent } = committed.body as Record<string, unknown>;
+    expect(read).toEqual({
+      ...sent,
+      deliveredOn: new Date(stored[1]!.delivered_at as unknown as string).toISOString(),
+      deliveryStatus: 'DELIVERED',
+      deliveryAttempts: 1,
+    });
+    expect(order.body.updates.map((u: { id: string }) => u.id)).toEqual(stored.map((r) => r.id));
   });
 
   it('out-of-order KSUs: a late "committed" after "completed" neither regresses the order nor announces COMMITTED', async () => {
