@@ -112,9 +112,11 @@ export async function createService(o: ServiceOptions): Promise<Service> {
     demoInbox: o.demoInbox ? { received: [] } : undefined,
   };
   const dispatcher = new Dispatcher({ db, log, tenants, suppliers, events }, { ...config.dispatch, exclusive });
+  // PGlite: one loop, batches of 50 (a burst let in first is then applied in fewer transactions: on the
+  // bench 350 → 430 KSU/s translated and delivered after a burst, against 10 a batch).
   const ksus = new KsuProcessor(
     { db, log, metrics, suppliers, events, ingest },
-    exclusive ? { loops: 1, batch: 10, exclusive } : { loops: 3, batch: 100, exclusive },
+    exclusive ? { loops: 1, batch: 50, exclusive } : { loops: 3, batch: 100, exclusive },
   );
   const delivery = new DeliveryWorker(db, tenants, log, metrics, {
     retrySchedule: config.kciRetrySchedule,
