@@ -154,9 +154,23 @@ export async function getOrderLatency(base: string, token: string, id: number, n
   return { ...lat(await sample(n, get, 200)), updates };
 }
 
-/** The operator's list queries, each as an operator would call it. */
-export async function opsQueries(base: string, operatorToken: string, n: number, tenant: string) {
+/** The operator's queries, each as an operator (or the console's pages) would call it. */
+export async function opsQueries(
+  base: string,
+  operatorToken: string,
+  n: number,
+  tenant: string,
+  order: { id: number; externalId: string },
+) {
   const paths = [
+    '/ops/orders?limit=50',
+    `/ops/orders?limit=50&externalId=${order.externalId}`,
+    `/ops/orders?limit=50&tenant=${tenant}&status=IN_PROGRESS`,
+    '/ops/orders?limit=50&stuckMinutes=30',
+    `/ops/orders/${tenant}/${order.id}/timeline`,
+    '/ops/queues',
+    '/ops/tenants',
+    '/ops/unmapped-codes?limit=200',
     '/ops/kcis',
     '/ops/kcis?status=DEAD',
     '/ops/kcis?status=PENDING',
@@ -170,7 +184,25 @@ export async function opsQueries(base: string, operatorToken: string, n: number,
   for (const p of paths) {
     const get = () => call('GET', `${base}${p}`, { Authorization: `Bearer ${operatorToken}` });
     await sample(2, get, 200);
-    out[p] = lat(await sample(n, get, 200));
+    out[p.replace(order.externalId, '{externalId}').replace(`/${order.id}/`, '/{id}/')] = lat(
+      await sample(n, get, 200),
+    );
+  }
+  return out;
+}
+
+/** The tenant's services (GET /v1/services, first page, all and ACTIVE) and one service by its id. */
+export async function servicesQueries(base: string, token: string, serviceId: string, n: number) {
+  const out: Record<string, Latency> = {};
+  const paths = {
+    '/v1/services': '/v1/services?limit=100',
+    '/v1/services?status=ACTIVE': '/v1/services?status=ACTIVE&limit=100',
+    '/v1/services/{id}': `/v1/services/${encodeURIComponent(serviceId)}`,
+  };
+  for (const [name, p] of Object.entries(paths)) {
+    const get = () => call('GET', `${base}${p}`, tenantHeaders(token));
+    await sample(5, get, 200);
+    out[name] = lat(await sample(n, get, 200));
   }
   return out;
 }

@@ -11,7 +11,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { runKsuLoad, startSink, ksuPoster, type LoadFigures, type LoadOptions } from './ksu-load.js';
-import { getOrderLatency, opsQueries, startStubBb1, tenantApiOverhead, tenantToken, call } from './hops.js';
+import {
+  getOrderLatency,
+  opsQueries,
+  servicesQueries,
+  startStubBb1,
+  tenantApiOverhead,
+  tenantToken,
+  call,
+} from './hops.js';
 import { translationRate } from './translate.js';
 import { cpuMeter } from './cpu.js';
 import { clientOf, ksuClientOf, LOAD_TENANT, BENCH_TENANTS } from './tenants.js';
@@ -58,6 +66,7 @@ interface Figures {
   getOrder: Awaited<ReturnType<typeof getOrderLatency>>;
   tenantApi: Awaited<ReturnType<typeof tenantApiOverhead>>;
   ops: Awaited<ReturnType<typeof opsQueries>>;
+  services: Awaited<ReturnType<typeof servicesQueries>>;
   floor?: { load: LoadFigures; peakRssMb: number };
 }
 
@@ -119,6 +128,7 @@ async function runConnector(engine: Engine, db: { databaseUrl?: string; pgliteDi
     port: number;
     externalIds: string[];
     updatesOrder: { id: number; externalId: string };
+    serviceId: string;
   }>();
   const base = `http://127.0.0.1:${ready.port}`;
   const target = {
@@ -139,11 +149,12 @@ async function runConnector(engine: Engine, db: { databaseUrl?: string; pgliteDi
   const token = await tenantToken(base, c.clientId, c.clientSecret);
   const getOrder = await getOrderLatency(base, token, ready.updatesOrder.id, HOP_N);
   const tenantApi = await tenantApiOverhead(base, stub.url, token, HOP_N);
-  const ops = await opsQueries(base, OPERATOR_TOKEN, 20, LOAD_TENANT.id);
+  const ops = await opsQueries(base, OPERATOR_TOKEN, 20, LOAD_TENANT.id, ready.updatesOrder);
+  const services = await servicesQueries(base, token, ready.serviceId, 100);
   const peakRssMb = await server.stop();
   await stub.close();
   await sink.close();
-  const figures: Figures = { load, peakRssMb, getOrder, tenantApi, ops };
+  const figures: Figures = { load, peakRssMb, getOrder, tenantApi, ops, services };
   if (engine === 'postgres') {
     // The floor on the same database, the same load generator (202 only: it translates and delivers nothing).
     const floor = startProcess('dist/bench/floor-server.js', [db.databaseUrl!]);
@@ -181,6 +192,10 @@ function rows(f: Figures): [string, string][] {
     ],
     [`tenant-API overhead p50 / p99 (ms)`, `${f1(f.tenantApi.overhead.p50)} / ${f1(f.tenantApi.overhead.p99)}`],
     [`order create 201 p50 / p99 (ms)`, `${f1(f.tenantApi.create.p50)} / ${f1(f.tenantApi.create.p99)}`],
+    ...Object.entries(f.services).map(([p, x]): [string, string] => [
+      `${p} p50 / p99 (ms)`,
+      `${f1(x.p50)} / ${f1(x.p99)}`,
+    ]),
     ...Object.entries(f.ops).map(([p, x]): [string, string] => [`${p} p50 / p99 (ms)`, `${f1(x.p50)} / ${f1(x.p99)}`]),
     [`connector peak RSS (MB)`, String(f.peakRssMb)],
   ];

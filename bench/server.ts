@@ -10,6 +10,7 @@ import { createLogger } from '../src/platform/log.js';
 import { createService } from '../src/service.js';
 import { openDatabase } from '../src/store/database.js';
 import { TenantOrders } from '../src/orders/order-store.js';
+import { putServices } from '../src/services/service-store.js';
 import { benchTenantsYaml, LOAD_TENANT } from './tenants.js';
 
 const args = JSON.parse(process.argv[2]!) as {
@@ -78,6 +79,22 @@ await db.db
     created.map((c) => c.id),
   )
   .execute();
+// One service of the load tenant's (a database with history has many more), for GET /v1/services/{id}.
+const benchService = 'BBEU-bench-1';
+await putServices(db.db, [
+  {
+    tenantId: LOAD_TENANT.id,
+    serviceId: benchService,
+    supplier: 'BTWHOLESALEBB1',
+    status: 'ACTIVE',
+    technology: 'FTTP',
+    characteristics: { SERVICE_ID: benchService, LINE_PROFILE: 'FTTP 1000_110M', CARE_LEVEL: 'Standard' },
+    orders: [{ orderId: created[0]!.id, orderType: 'NEW', status: 'COMPLETED' }],
+    source: 'ORDER',
+    created: new Date().toISOString(),
+    updated: new Date().toISOString(),
+  },
+]);
 const server = await service.listen(0);
 peak = 0; // measure under load, not the set-up
 process.stdout.write(
@@ -85,6 +102,7 @@ process.stdout.write(
     port: (server.address() as { port: number }).port,
     externalIds: created.slice(0, args.orders).map((c) => c.externalId),
     updatesOrder: created[args.orders],
+    serviceId: benchService,
   }) + '\n',
 );
 process.on('SIGTERM', async () => {

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { migrate, openDatabase } from '../../src/store/database.js';
 import { migrationProvider } from '../../src/store/migrations.js';
 import { historyShapes } from './shapes.js';
-import { seedHistory, type HistoryScale } from './seed.js';
+import { seedHistory, seedServices, type HistoryScale } from './seed.js';
 
 const SEED_VERSION = 1;
 type Log = (line: string) => void;
@@ -66,6 +66,7 @@ export async function preparePostgres(
         const h = await openDatabase({ databaseUrl: url, poolSize: 1 });
         await migrate(h.db);
         await h.close();
+        await withClient(url, (c) => seedServices((t) => c.query(t), log));
         return url;
       }
       log(`  ${name} was seeded differently: seeding again`);
@@ -106,6 +107,7 @@ export async function preparePostgres(
       log,
       Math.max(1000, Math.round(scale.orders / 50)),
     );
+    await seedServices((t) => clients[0]!.query(t), log);
     log('  VACUUM ANALYZE (as autovacuum would have, long before a year had passed)');
     await clients[0]!.query('VACUUM (ANALYZE)');
     const seconds = Math.round((Date.now() - t0) / 1000);
@@ -118,6 +120,16 @@ export async function preparePostgres(
     await Promise.all(clients.map((c) => c.end()));
   }
   return url;
+}
+
+async function withClient<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await f(c);
+  } finally {
+    await c.end();
+  }
 }
 
 async function record(
@@ -175,6 +187,7 @@ async function seedPgliteHere(dir: string, scale: HistoryScale, reuse: boolean):
     if (await reusable(rec, scale)) {
       log(`  reusing ${dir} (seeded ${rec!.seededAt} in ${rec!.seconds} s)`);
       await migrate(h.db);
+      await seedServices((t) => runPglite(h, t), log);
       await h.close();
       return;
     }
@@ -185,21 +198,14 @@ async function seedPgliteHere(dir: string, scale: HistoryScale, reuse: boolean):
   const t0 = Date.now();
   const h = await openDatabase({ pgliteDataDir: dir });
   await migrate(h.db);
-  const exec = (text: string, params?: unknown[]) =>
-    sql
-      .raw(text)
-      .execute(h.db)
-      .then(() => params);
-  void exec;
-  const pglite = (h as unknown as { pglite?: unknown }).pglite;
-  void pglite;
   await seedHistory(
-    [(text, params) => (h.db as unknown as { executeQuery: never }) && runPglite(h, text, params)],
+    [(text, params) => runPglite(h, text, params)],
     scale,
     historyShapes(),
     log,
     Math.max(1000, Math.round(scale.orders / 25)),
   );
+  await seedServices((t) => runPglite(h, t), log);
   await sql`VACUUM (ANALYZE)`.execute(h.db);
   const seconds = Math.round((Date.now() - t0) / 1000);
   await record({ query: (t, p) => runPglite(h, t, p) }, scale, seconds);

@@ -195,3 +195,36 @@ export async function seedHistory(
   );
   await execs[0]!(`INSERT INTO counters (tenant_id, name, value) VALUES ${values.join(', ')}`);
 }
+
+/** The service id the history gives the service an order provided (BB1's order id is unique per order). */
+export const historyServiceId = (bb1OrderId: string) => `BBEU${bb1OrderId}`;
+
+/**
+ * Each completed provide's service (a tenant's services, as the services store keeps them after BB1's
+ * COMPLETED KSU): one set-based statement, skipped when the database has services already (so a database
+ * seeded before services were part of the history gets them when it is reused).
+ */
+export async function seedServices(
+  exec: (text: string) => Promise<{ rows: { has: boolean }[] } | unknown>,
+  log: (line: string) => void,
+): Promise<void> {
+  const r = (await exec('SELECT EXISTS (SELECT 1 FROM services) AS has')) as { rows: { has: boolean }[] };
+  if (r.rows[0]?.has) return;
+  const t0 = Date.now();
+  await exec(`
+    INSERT INTO services (tenant_id, service_id, supplier, status, technology, address, characteristics, orders, source,
+      created_at, updated_at)
+    SELECT o.tenant_id, 'BBEU' || o.supplier_order_id, o.supplier, 'ACTIVE', 'FTTP', o.request->'address',
+      jsonb_build_object('SERVICE_ID', 'BBEU' || o.supplier_order_id, 'LINE_PROFILE', 'FTTP 1000_110M',
+        'CARE_LEVEL', 'Standard', 'SERVICE_ASSET_ID', 'BBEU' || o.supplier_order_id || '-A'),
+      jsonb_build_array(jsonb_build_object('orderId', o.id, 'orderType', o.order_type, 'status', o.status)),
+      'ORDER', o.updated_at, o.updated_at
+    FROM orders o
+    WHERE o.status = 'COMPLETED' AND o.order_type = 'NEW' AND o.supplier_order_id IS NOT NULL
+    ON CONFLICT DO NOTHING`);
+  await exec('ANALYZE services'); // as autovacuum would soon after
+  const n = (await exec('SELECT count(*)::int AS has FROM services')) as { rows: { has: number }[] };
+  log(
+    `  seeded ${Number(n.rows[0]!.has).toLocaleString('en-GB')} services (completed provides) in ${Math.round((Date.now() - t0) / 1000)} s`,
+  );
+}
