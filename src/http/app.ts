@@ -92,8 +92,8 @@ function requestLogging(log: Logger, ctx: AppContext): RequestHandler {
 }
 
 /**
- * Builds the Express app: query limits → health and docs → supplier KSUs (raw body) → tokens (form body,
- * OAuth errors) → JSON body (size and depth limits) → bearer / operator token → unstorable strings →
+ * Builds the Express app: supplier KSUs (raw body) → tokens (form body, OAuth errors) → query limits →
+ * health and docs → JSON body (size and depth limits) → bearer / operator token → unstorable strings →
  * OpenAPI validation → idempotency → routes. Limits: middleware/limits.ts.
  */
 export function createApp(ctx: AppContext): Express {
@@ -104,10 +104,11 @@ export function createApp(ctx: AppContext): Express {
   app.set('trust proxy', false);
   app.use(requestLogging(ctx.log, ctx));
   app.use(echoCorrelationHeaders);
+  // First: the supplier's updates, the busiest route (its body is raw and its query unused).
+  app.use(supplierKsuRoutes(ctx.tokens, ctx.receiveUpdate, ctx.log));
   app.use(tokenRoutes(ctx));
   app.use(queryLimits);
   app.use(healthAndDocsRoutes(ctx));
-  app.use(supplierKsuRoutes(ctx.tokens, ctx.receiveUpdate, ctx.log));
   app.use(demoInboxRoutes(ctx));
   app.use(jsonBody());
   app.use(consoleRoutes(ctx));

@@ -1,10 +1,19 @@
-import express, { Router } from 'express';
+import express, { Router, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { TokenService } from '../../auth/tokens.js';
 import type { makeReceiveUpdate } from '../../ksus/receive.js';
 import { requireBearer } from '../middleware/bearer-auth.js';
 import { ApiError, sendError } from '../errors.js';
 import { LIMITS } from '../middleware/limits.js';
+
+/** 202 with a small JSON body, written directly (no ETag: nobody revalidates an acknowledgement). */
+function accepted(res: Response, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = 202;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
 
 /**
  * POST /v1/suppliers/{supplier}/ksus: stored before the 202 (raw body always kept), duplicates by eventId
@@ -53,7 +62,7 @@ export function supplierKsuRoutes(
             ]),
           );
         case 'stored':
-          res.status(202).json({ id: receipt.id, duplicate: receipt.duplicate, status: 'RECEIVED' });
+          accepted(res, { id: receipt.id, duplicate: receipt.duplicate, status: 'RECEIVED' });
       }
     },
   );
