@@ -53,9 +53,12 @@ const PGLITE_SCALE: HistoryScale = { ...PG_SCALE, orders: Math.round(PG_SCALE.or
 const HISTORY_DB = 'bench_history';
 const PGLITE_HISTORY_DIR = join(tmpdir(), 'bb1-bench-history-pglite');
 const OPERATOR_TOKEN = randomBytes(24).toString('hex');
-const PROD_NODE_FLAGS = (JSON.parse(readFileSync('package.json', 'utf8')).scripts['start:prod'] as string)
-  .split(/\s+/)
-  .filter((a) => a.startsWith('--'));
+const START_PROD = (JSON.parse(readFileSync('package.json', 'utf8')).scripts['start:prod'] as string).split(/\s+/);
+const PROD_NODE_FLAGS = START_PROD.filter((a) => a.startsWith('--'));
+/** The environment `npm run start:prod` sets (its leading NAME=value words, e.g. MALLOC_ARENA_MAX). */
+const PROD_ENV = Object.fromEntries(
+  START_PROD.slice(0, START_PROD.indexOf('node')).map((a) => a.split('=', 2) as [string, string]),
+);
 const ADMIN_URL =
   process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
@@ -80,7 +83,7 @@ function startProcess(script: string, args: string[]) {
       script,
       ...args,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...PROD_ENV } },
   );
   const lines = createInterface({ input: child.stdout! });
   const nextLine = <T>() =>
