@@ -100,6 +100,14 @@ const queries: [string, string][] = [
   ],
   ['recordOutcomes: one KCI', `UPDATE kci_outbox SET status = 'DELIVERED' WHERE id = ${lit(kci.id)}`],
   [
+    "recordOutcomes: the delivered KCI's successor made due",
+    `WITH done AS (UPDATE kci_outbox k SET status = 'DELIVERED', lease_until = NULL WHERE k.id = ${lit(kci.id)}
+       RETURNING k.tenant_id, k.order_id, k.sequence_number, k.status)
+     UPDATE kci_outbox n SET next_attempt_at = now() FROM done d
+     WHERE d.status = 'DELIVERED' AND n.tenant_id = d.tenant_id AND n.order_id = d.order_id
+       AND n.sequence_number = d.sequence_number + 1 AND n.status = 'PENDING' AND NOT isfinite(n.next_attempt_at)`,
+  ],
+  [
     'readBacklog (KSUs)',
     `SELECT status, count(*)::int AS n, min(received_at) FROM ksu_inbox WHERE status IN ('PENDING', 'UNMATCHED') GROUP BY status`,
   ],

@@ -236,7 +236,12 @@ export async function recordOutcomes(
   });
 }
 
-/** Outcomes and their attempts in one statement (the attempts as a data-modifying CTE beside the update). */
+/**
+ * Outcomes and their attempts in one statement (the attempts as a data-modifying CTE beside the update). Each
+ * delivered KCI's successor is found by its order and sequence number; "waiting" is written `NOT isfinite(…)`
+ * so that the planner cannot take the due index for it instead, which read every waiting KCI of every tenant
+ * per delivered one (1,000 waiting after a year of history: 16 ms a call; by the key, 1.5 ms).
+ */
 function recordStatement(db: Db, rows: unknown[], attempts: unknown[]) {
   return sql`
     WITH tried AS (
@@ -255,7 +260,7 @@ function recordStatement(db: Db, rows: unknown[], attempts: unknown[]) {
     UPDATE kci_outbox n SET next_attempt_at = now()
     FROM done d
     WHERE d.status = 'DELIVERED' AND n.tenant_id = d.tenant_id AND n.order_id = d.order_id AND n.sequence_number = d.sequence_number + 1
-      AND n.status = 'PENDING' AND n.next_attempt_at = 'infinity'`.execute(db);
+      AND n.status = 'PENDING' AND NOT isfinite(n.next_attempt_at)`.execute(db);
 }
 
 /**
