@@ -1,4 +1,4 @@
-import express, { Router, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { TokenService } from '../../auth/tokens.js';
 import type { makeReceiveUpdate } from '../../ksus/receive.js';
@@ -25,33 +25,46 @@ export function supplierKsuRoutes(
   log: Logger,
 ): Router {
   const r = Router();
+  type Receipt = Awaited<ReturnType<typeof receive>>;
+  /** The update stored (or kept, whatever it is), or the 503 already sent when the database could not take it. */
+  const stored = async (req: Request, res: Response, endpoint: 'ksus' | 'kcis', what: string) => {
+    try {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      return await receive(req.auth!, String(req.params.supplier), body, endpoint);
+    } catch (e) {
+      (req.log ?? log).error({ err: e }, `${what} could not be stored`);
+      sendError(
+        res,
+        new ApiError(503, 'GATEWAY_FAULT', [`the ${what} could not be stored; retry`], { 'Retry-After': '5' }),
+      );
+      return undefined;
+    }
+  };
+  /** What both endpoints answer alike: an unknown supplier, a body that is not JSON, keys the inbox cannot hold. */
+  const common = (receipt: Receipt, supplier: string): ApiError | undefined => {
+    switch (receipt.kind) {
+      case 'unknown-supplier':
+        return new ApiError(404, 'NOT_FOUND', [`supplier ${supplier} not found`]);
+      case 'unparseable':
+        return new ApiError(400, 'MALFORMED_REQUEST', [`body: is ${receipt.why} (kept as inbox entry ${receipt.id})`]);
+      case 'unstorable':
+        return ApiError.invalid(`${receipt.why} (kept as inbox entry ${receipt.id})`);
+      default:
+        return undefined;
+    }
+  };
   r.post(
     '/v1/suppliers/:supplier/ksus',
     requireBearer(tokens, 'supplier-api'),
     express.raw({ type: () => true, limit: LIMITS.ksuBodyBytes }),
     async (req, res, next) => {
       const supplier = String(req.params.supplier);
-      let receipt: Awaited<ReturnType<typeof receive>>;
-      try {
-        receipt = await receive(req.auth!, supplier, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
-      } catch (e) {
-        (req.log ?? log).error({ err: e }, 'KSU could not be stored');
-        return sendError(
-          res,
-          new ApiError(503, 'GATEWAY_FAULT', ['the KSU could not be stored; retry'], { 'Retry-After': '5' }),
-        );
-      }
+      const receipt = await stored(req, res, 'ksus', 'KSU');
+      if (!receipt) return;
+      const refusal = common(receipt, supplier);
+      if (refusal) return next(refusal);
       switch (receipt.kind) {
         case 'malformed':
-          return sendError(res, ApiError.invalid(`${receipt.why} (kept as inbox entry ${receipt.id})`));
-        case 'unknown-supplier':
-          return next(new ApiError(404, 'NOT_FOUND', [`supplier ${supplier} not found`]));
-        case 'unparseable':
-          return sendError(
-            res,
-            new ApiError(400, 'MALFORMED_REQUEST', [`body: is ${receipt.why} (kept as inbox entry ${receipt.id})`]),
-          );
-        case 'unstorable':
           return sendError(res, ApiError.invalid(`${receipt.why} (kept as inbox entry ${receipt.id})`));
         case 'refused':
           req.log?.warn({ tenant: req.auth!.tenantId, supplier }, 'KSU for another tenant refused');
@@ -76,27 +89,11 @@ export function supplierKsuRoutes(
     express.raw({ type: () => true, limit: LIMITS.ksuBodyBytes }),
     async (req, res, next) => {
       const supplier = String(req.params.supplier);
-      let receipt: Awaited<ReturnType<typeof receive>>;
-      try {
-        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        receipt = await receive(req.auth!, supplier, body, 'kcis');
-      } catch (e) {
-        (req.log ?? log).error({ err: e }, 'supplier update could not be stored');
-        return sendError(
-          res,
-          new ApiError(503, 'GATEWAY_FAULT', ['the update could not be stored; retry'], { 'Retry-After': '5' }),
-        );
-      }
+      const receipt = await stored(req, res, 'kcis', 'update');
+      if (!receipt) return;
+      const refusal = common(receipt, supplier);
+      if (refusal) return next(refusal);
       switch (receipt.kind) {
-        case 'unknown-supplier':
-          return next(new ApiError(404, 'NOT_FOUND', [`supplier ${supplier} not found`]));
-        case 'unparseable':
-          return sendError(
-            res,
-            new ApiError(400, 'MALFORMED_REQUEST', [`body: is ${receipt.why} (kept as inbox entry ${receipt.id})`]),
-          );
-        case 'unstorable':
-          return sendError(res, ApiError.invalid(`${receipt.why} (kept as inbox entry ${receipt.id})`));
         case 'malformed':
           return sendError(
             res,
