@@ -665,4 +665,49 @@ describe.each(ENGINES)('KSUs in, KCIs out, over HTTP (%s)', (engine) => {
       await sink2.close();
     }
   }, 60_000);
+
+  it('a burst (120 KSUs posted at once, far above 500/s): every one answered 202, stored, applied, and each order told in sequence', async () => {
+    // Ingest first: while the burst lasts the applier steps aside (bounded); nothing it let in may be left behind.
+    const orders = await Promise.all([placeOrder(), placeOrder(), placeOrder(), placeOrder()]);
+    const before = orders.map((o) => kcisOf(o.id, o.conversation).length);
+    const token = await stack.supplierToken('TENANT1');
+    const bodies = Array.from({ length: 120 }, (_, i) => {
+      const o = orders[i % 4]!;
+      const code = String(7_100_000 + i);
+      return ksu(o, `burst-${engine}-${i}`, new Date(Date.UTC(2026, 10, 24, 10, 0, i)).toISOString(), {
+        errorMessage: [{ subCode: code, message: `Informational : ${code} : burst ${i}`, productOrderItem: [] }],
+      });
+    });
+    const answers = await Promise.all(
+      bodies.map((b) =>
+        stack.http.post('/v1/suppliers/BTWHOLESALEBB1/ksus').set('Authorization', `Bearer ${token}`).send(b),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(bodies.map(() => 202));
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(120);
+    await waitUntil(async () => {
+      const rows = await stack.db.db
+        .selectFrom('ksu_inbox')
+        .select('status')
+        .where('event_id', 'like', `burst-${engine}-%`)
+        .execute();
+      return rows.length === 120 && rows.every((r) => r.status === 'APPLIED');
+    }, 'every KSU of the burst applied');
+    await sink.waitFor(() => orders.every((o, i) => kcisOf(o.id, o.conversation).length === before[i]! + 30));
+    orders.forEach((o, n) => {
+      const kcis = kcisOf(o.id, o.conversation);
+      // Delivered in sequence, none missing, none twice, and in the order the KSUs were received (their inbox
+      // ids: posted at once, they may arrive in any order, and each order's updates are applied as received).
+      expect(kcis.map((k) => k.body.sequenceNumber)).toEqual(kcis.map((_, i) => i + 1));
+      const told = kcis
+        .slice(-30)
+        .map((k) => Number(JSON.stringify(k.body.information ?? k.body.actionRequired).match(/burst (\d+)/)?.[1]));
+      const received = answers
+        .map((a, i) => ({ i, inboxId: a.body.id as number }))
+        .filter(({ i }) => i % 4 === n)
+        .sort((a, b) => a.inboxId - b.inboxId)
+        .map(({ i }) => i);
+      expect(told).toEqual(received);
+    });
+  }, 60_000);
 });
